@@ -1,0 +1,157 @@
+// The component contract. Built-in components and third-party plugins are the same thing: a
+// factory, registered the same way. A plugin is an npm package (or a local path) whose default
+// export is a Factory; the config's top-level `plugins:` list names it.
+//
+// Shapes, as in the OpenTelemetry Collector:
+// - one receiver instance per receiver id, handed one consumer per signal it feeds (a fan-out to
+//   every pipeline of that signal that lists it);
+// - one processor instance per pipeline and processor id, handed the next consumer;
+// - one exporter instance per exporter id, shared by every pipeline that lists it; the pipeline
+//   puts its own sending queue and retry (core/queue) in front of it.
+import type { Batch, BatchBySignal, Signal } from './signals/types.ts';
+import type { JsonSchema } from './config/schema-types.ts';
+import type { Logger } from './telemetry/logger.ts';
+import type { MetricsRegistry } from './telemetry/metrics.ts';
+
+export type { Signal, Batch, BatchBySignal } from './signals/types.ts';
+export type { JsonSchema } from './config/schema-types.ts';
+export type { Logger } from './telemetry/logger.ts';
+export type { MetricsRegistry } from './telemetry/metrics.ts';
+
+export type Kind = 'receiver' | 'processor' | 'exporter' | 'extension';
+export type Stability = 'development' | 'alpha' | 'beta' | 'stable' | 'deprecated';
+
+/** Receives one batch of a signal. The returned promise is the backpressure signal: a rejection
+ * tells the caller the data was not accepted (see the error classes below). */
+export interface Consumer<S extends Signal = Signal> {
+  consume(batch: BatchBySignal[S]): Promise<void>;
+}
+
+export type Consumers = { [S in Signal]?: Consumer<S> };
+
+/** Lifecycle. Components start in reverse topological order (exporters first, receivers last) and
+ * shut down in topological order (receivers first, so nothing new arrives while queues drain). */
+export interface Component {
+  start(host: Host): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export type Receiver = Component;
+
+export interface Processor<S extends Signal = Signal> extends Component, Consumer<S> {}
+
+export interface Exporter extends Component {
+  /** Writes one batch. Resolves once the destination has it; rejects with RetryableError
+   * (the queue retries with backoff) or PermanentError (dropped and counted as failed). */
+  export(signal: Signal, batch: Batch): Promise<void>;
+}
+
+export type Extension = Component;
+
+/** What a component gets when it is created. */
+export interface CreateContext<C = unknown> {
+  /** The component id as written in the config: `type` or `type/name`. */
+  id: string;
+  /** The validated config, defaults filled in. */
+  config: C;
+  logger: Logger;
+  metrics: MetricsRegistry;
+}
+
+/** What a component gets when it starts. */
+export interface Host {
+  logger: Logger;
+  metrics: MetricsRegistry;
+  /** An extension by id, if the service enabled it. */
+  getExtension(id: string): Extension | undefined;
+  /** Health of the whole service: true once every component started, false while stopping. */
+  ready(): boolean;
+}
+
+interface FactoryBase<C> {
+  type: string;
+  description: string;
+  stability: Stability;
+  /** JSON Schema of the component's config, with defaults; objects reject unknown keys. */
+  configSchema: JsonSchema;
+  /** Turns the validated config (defaults applied) into the typed config; optional. */
+  normalize?(config: unknown): C;
+}
+
+export interface ReceiverFactory<C = any> extends FactoryBase<C> {
+  kind: 'receiver';
+  signals: Signal[];
+  create(ctx: CreateContext<C>, next: Consumers): Receiver;
+}
+
+export interface ProcessorFactory<C = any> extends FactoryBase<C> {
+  kind: 'processor';
+  signals: Signal[];
+  /** True when the processor changes batches in place: a batch shared with other pipelines is
+   * then copied before it reaches this processor. */
+  mutatesData?: boolean;
+  create<S extends Signal>(ctx: CreateContext<C>, signal: S, next: Consumer<S>): Processor<S>;
+}
+
+export interface ExporterFactory<C = any> extends FactoryBase<C> {
+  kind: 'exporter';
+  signals: Signal[];
+  /** Defaults for the exporter's sending queue, e.g. one consumer for a single-writer store. */
+  queueDefaults?: { num_consumers?: number; queue_size?: number };
+  create(ctx: CreateContext<C>): Exporter;
+}
+
+export interface ExtensionFactory<C = any> extends FactoryBase<C> {
+  kind: 'extension';
+  create(ctx: CreateContext<C>): Extension;
+}
+
+export type Factory = ReceiverFactory | ProcessorFactory | ExporterFactory | ExtensionFactory;
+
+// ---- errors ----
+
+/** Data could not be handled now; sending the same data later may succeed. */
+export class RetryableError extends Error {
+  readonly retryable = true;
+  /** How long the sender should wait, when known (e.g. from a Retry-After). */
+  readonly retryAfterMs?: number;
+  constructor(message: string, opts: { retryAfterMs?: number; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = 'RetryableError';
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+/** The pipeline is full (a sending queue or a memory limit): receivers answer 429 /
+ * RESOURCE_EXHAUSTED with Retry-After. */
+export class BackpressureError extends RetryableError {
+  constructor(message: string, opts: { retryAfterMs?: number } = {}) {
+    super(message, { retryAfterMs: opts.retryAfterMs ?? 1000 });
+    this.name = 'BackpressureError';
+  }
+}
+
+/** Data that will never be accepted (malformed, rejected by the destination's schema...):
+ * never retried; receivers answer 400 / INVALID_ARGUMENT. */
+export class PermanentError extends Error {
+  readonly retryable = false;
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.name = 'PermanentError';
+  }
+}
+
+/** Errors are retryable unless marked permanent, as in the collector's consumererror. */
+export function isPermanent(err: unknown): boolean {
+  return err instanceof PermanentError || (typeof err === 'object' && err !== null && (err as { retryable?: unknown }).retryable === false);
+}
+
+export function isBackpressure(err: unknown): err is BackpressureError {
+  return err instanceof BackpressureError || (err instanceof Error && err.name === 'BackpressureError');
+}
+
+/** Splits a component id `type[/name]`. */
+export function parseComponentId(id: string): { type: string; name: string } {
+  const slash = id.indexOf('/');
+  return slash < 0 ? { type: id, name: '' } : { type: id.slice(0, slash), name: id.slice(slash + 1) };
+}

@@ -1,0 +1,3 @@
+export * from './types.ts';
+export * from './attributes.ts';
+export * from './count.ts';
