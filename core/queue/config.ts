@@ -1,0 +1,60 @@
+// The exporter helper settings every exporter accepts, with the OpenTelemetry Collector's names
+// and defaults (exporterhelper): a bounded sending queue, retry with exponential backoff, a timeout.
+// core/config merges these properties into every exporter's schema.
+import type { JsonSchema } from '../config/schema-types.ts';
+
+export interface QueueSettings {
+  enabled: boolean;
+  /** Concurrent exports from the queue. */
+  num_consumers: number;
+  /** Capacity, in batches (requests). */
+  queue_size: number;
+}
+
+export interface RetrySettings {
+  enabled: boolean;
+  initial_interval: string | number;
+  randomization_factor: number;
+  multiplier: number;
+  max_interval: string | number;
+  /** 0 means retry forever. */
+  max_elapsed_time: string | number;
+}
+
+export interface ExporterHelperSettings {
+  sending_queue: QueueSettings;
+  retry_on_failure: RetrySettings;
+  /** Per export attempt; 0 disables. */
+  timeout: string | number;
+}
+
+export function exporterHelperSchema(defaults: { num_consumers?: number; queue_size?: number } = {}): Record<string, JsonSchema> {
+  return {
+    sending_queue: {
+      type: 'object',
+      description: 'Bounded in-memory queue in front of the exporter; a full queue makes receivers answer 429 / RESOURCE_EXHAUSTED.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true, description: 'false: export synchronously in the caller.' },
+        num_consumers: { type: 'integer', minimum: 1, default: defaults.num_consumers ?? 10, description: 'Concurrent exports.' },
+        queue_size: { type: 'integer', minimum: 1, default: defaults.queue_size ?? 1000, description: 'Capacity in batches.' },
+      },
+    },
+    retry_on_failure: {
+      type: 'object',
+      description: 'Exponential backoff for retryable failures.',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: true },
+        initial_interval: { type: ['string', 'number'], format: 'duration', default: '5s' },
+        randomization_factor: { type: 'number', minimum: 0, maximum: 1, default: 0.5 },
+        multiplier: { type: 'number', minimum: 1, default: 1.5 },
+        max_interval: { type: ['string', 'number'], format: 'duration', default: '30s' },
+        max_elapsed_time: { type: ['string', 'number'], format: 'duration', default: '300s', description: '0 retries forever.' },
+      },
+    },
+    timeout: { type: ['string', 'number'], format: 'duration', default: '5s', description: 'Per export attempt; 0 disables.' },
+  };
+}
