@@ -43,7 +43,13 @@ export interface Processor<S extends Signal = Signal> extends Component, Consume
 export interface Exporter extends Component {
   /** Writes one batch. Resolves once the destination has it; rejects with RetryableError
    * (the queue retries with backoff) or PermanentError (dropped and counted as failed). */
-  export(signal: Signal, batch: Batch): Promise<void>;
+  export(signal: Signal, batch: Batch, options?: ExportOptions): Promise<void>;
+}
+
+export interface ExportOptions {
+  /** Aborted when the attempt timed out (the sending queue's `timeout`) or the service gave up on
+   * it at shutdown: stop the write if you can, the result is no longer awaited. */
+  abortSignal?: AbortSignal;
 }
 
 export type Extension = Component;

@@ -10,11 +10,23 @@ export class FactoryRegistry {
     extension: new Map(),
   };
 
+  /** Where each factory came from ('built-in', 'plugin "name"'), keyed `kind:type`. */
+  private origins = new Map<string, string>();
+
   register(factory: Factory, origin = 'built-in'): void {
     validateFactoryShape(factory, origin);
     const map = this.byKind[factory.kind];
-    if (map.has(factory.type)) throw new Error(`${factory.kind} type "${factory.type}" from ${origin} is already registered`);
+    if (map.has(factory.type)) {
+      const first = this.origins.get(`${factory.kind}:${factory.type}`);
+      throw new Error(`${factory.kind} type "${factory.type}" from ${origin} is already registered${first ? ` by ${first}` : ''}`);
+    }
     map.set(factory.type, factory);
+    this.origins.set(`${factory.kind}:${factory.type}`, origin);
+  }
+
+  /** The origin given when the factory was registered. */
+  origin(kind: Kind, type: string): string | undefined {
+    return this.origins.get(`${kind}:${type}`);
   }
 
   get(kind: Kind, type: string): Factory | undefined {

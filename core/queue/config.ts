@@ -2,6 +2,7 @@
 // and defaults (exporterhelper): a bounded sending queue, retry with exponential backoff, a timeout.
 // core/config merges these properties into every exporter's schema.
 import type { JsonSchema } from '../config/schema-types.ts';
+import { durationMs } from '../config/units.ts';
 
 export interface QueueSettings {
   enabled: boolean;
@@ -56,5 +57,45 @@ export function exporterHelperSchema(defaults: { num_consumers?: number; queue_s
       },
     },
     timeout: { type: ['string', 'number'], format: 'duration', default: '5s', description: 'Per export attempt; 0 disables.' },
+  };
+}
+
+/** The settings in the units the runtime uses (milliseconds), missing keys filled with the defaults
+ * above, so configs built in code (tests, embedders) need not spell everything out. */
+export interface ResolvedExporterHelper {
+  queue: QueueSettings;
+  retry: RetryPolicy;
+  timeoutMs: number;
+}
+
+export interface RetryPolicy {
+  enabled: boolean;
+  initialIntervalMs: number;
+  randomizationFactor: number;
+  multiplier: number;
+  maxIntervalMs: number;
+  /** 0 means retry forever. */
+  maxElapsedMs: number;
+}
+
+export function resolveExporterHelper(config: unknown, defaults: { num_consumers?: number; queue_size?: number } = {}): ResolvedExporterHelper {
+  const c = (config ?? {}) as Partial<ExporterHelperSettings>;
+  const q = c.sending_queue ?? ({} as Partial<QueueSettings>);
+  const r = c.retry_on_failure ?? ({} as Partial<RetrySettings>);
+  return {
+    queue: {
+      enabled: q.enabled ?? true,
+      num_consumers: q.num_consumers ?? defaults.num_consumers ?? 10,
+      queue_size: q.queue_size ?? defaults.queue_size ?? 1000,
+    },
+    retry: {
+      enabled: r.enabled ?? true,
+      initialIntervalMs: durationMs(r.initial_interval ?? '5s'),
+      randomizationFactor: r.randomization_factor ?? 0.5,
+      multiplier: r.multiplier ?? 1.5,
+      maxIntervalMs: durationMs(r.max_interval ?? '30s'),
+      maxElapsedMs: durationMs(r.max_elapsed_time ?? '300s'),
+    },
+    timeoutMs: durationMs(c.timeout ?? '5s'),
   };
 }

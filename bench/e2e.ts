@@ -1,0 +1,137 @@
+// End-to-end load benchmark: the real agentcol command with the default pipeline (memory_limiter,
+// batch, DuckDB + PGlite) in a child process, fed by an OTLP/HTTP protobuf client on loopback that
+// sends batches of 512 GenAI spans with several requests in flight. The rate counts a span once
+// BOTH stores have confirmed it (the exporters' sent counters), not when the receiver answered.
+// In the same run it measures protobufjs reflection decode-only speed of the same payload and
+// reports the ratio, since absolute rates on a shared 2-core machine are noise.
+import http from 'node:http';
+import { readFileSync, rmSync } from 'node:fs';
+import { allocatePorts, defaultLikeConfig, startAgentcol } from '../test/helpers/agentcol-process.ts';
+import { defaultStorePaths, queryDuckDb, withPglite } from '../test/helpers/stores.ts';
+import { makeGenAiTracesBatch } from './genai-payload.ts';
+import { encodeTracesRequest } from '../core/otlp/encode-proto.ts';
+import { protobufjsTraceRequestType } from '../core/otlp/reflection.ts';
+
+export interface E2eOptions {
+  /** Seconds of load. */
+  seconds?: number;
+  /** Requests in flight. */
+  concurrency?: number;
+  spansPerRequest?: number;
+}
+
+export interface E2eResult {
+  spansAcked: number;
+  spansPerSecond: number;
+  protobufjsDecodeSpansPerSecond: number;
+  ratio: number;
+  peakRssMiB: number;
+  storedDuckDb: number;
+  storedPostgres: number;
+  refused429: number;
+}
+
+function sentSpans(metricsText: string, exporter: string): number {
+  const re = new RegExp(`^otelcol_exporter_sent_spans\\{[^}]*exporter="${exporter}"[^}]*\\} (\\d+)`, 'm');
+  const m = re.exec(metricsText);
+  return m ? Number(m[1]) : 0;
+}
+
+function peakRssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** protobufjs reflection decode-only rate of the same payloads, in spans/s. */
+function protobufjsDecodeRate(payloads: Buffer[], spansPerRequest: number, ms = 3000): number {
+  const type = protobufjsTraceRequestType();
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) type.decode(payloads[n++ % payloads.length]);
+  return (n * spansPerRequest) / ((performance.now() - start) / 1000);
+}
+
+export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
+  const seconds = opts.seconds ?? 20;
+  const concurrency = opts.concurrency ?? 16;
+  const spansPerRequest = opts.spansPerRequest ?? 512;
+
+  // Distinct payloads (distinct trace ids), encoded up front so the client costs little CPU.
+  const payloads: Buffer[] = [];
+  for (let i = 0; i < 64; i++) payloads.push(Buffer.from(encodeTracesRequest(makeGenAiTracesBatch(spansPerRequest, i + 1))));
+
+  const ports = await allocatePorts();
+  const run = await startAgentcol(defaultLikeConfig(ports), ports.health);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  let acked = 0;
+  let refused = 0;
+  let seq = 0;
+  const post = (body: Buffer) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        { host: '127.0.0.1', port: ports.http, path: '/v1/traces', method: 'POST', agent, headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  try {
+    const start = performance.now();
+    const deadline = start + seconds * 1000;
+    // The 64 payloads repeat; the stores keep every copy as rows (no uniqueness key yet).
+    const worker = async () => {
+      while (performance.now() < deadline) {
+        const status = await post(payloads[seq++ % payloads.length]);
+        if (status === 200) acked += spansPerRequest;
+        else if (status === 429 || status === 503) {
+          refused++;
+          await new Promise((r) => setTimeout(r, 50));
+        } else throw new Error(`unexpected HTTP ${status} from the receiver`);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    // Wait until both stores confirmed everything that was acknowledged.
+    const metricsUrl = `http://127.0.0.1:${ports.metrics}/metrics`;
+    for (;;) {
+      const text = await (await fetch(metricsUrl)).text();
+      if (sentSpans(text, 'duckdb') >= acked && sentSpans(text, 'postgres') >= acked) break;
+      if (performance.now() - deadline > 120_000) throw new Error('stores did not catch up within 120 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const elapsed = (performance.now() - start) / 1000;
+    const rss = peakRssMiB(run.child.pid!);
+    agent.destroy();
+    const code = await run.stop('SIGTERM');
+    if (code !== 0) throw new Error(`agentcol exited with ${code}:\n${run.output()}`);
+
+    const paths = defaultStorePaths(run.dir);
+    const [{ n: storedDuckDb }] = await queryDuckDb(paths.duckdb, 'SELECT count(*)::BIGINT AS n FROM otel_traces');
+    const storedPostgres = await withPglite(paths.pg, async (db) => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM otel_traces')).rows[0].n);
+    const decode = protobufjsDecodeRate(payloads, spansPerRequest);
+    const spansPerSecond = acked / elapsed;
+    return {
+      spansAcked: acked,
+      spansPerSecond,
+      protobufjsDecodeSpansPerSecond: decode,
+      ratio: spansPerSecond / decode,
+      peakRssMiB: rss,
+      storedDuckDb: Number(storedDuckDb),
+      storedPostgres: Number(storedPostgres),
+      refused429: refused,
+    };
+  } finally {
+    agent.destroy();
+    if (run.child.exitCode === null) await run.stop('SIGKILL');
+    rmSync(run.dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await runE2eBench();
+  console.log(JSON.stringify(r, null, 2));
+}

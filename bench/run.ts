@@ -1,0 +1,24 @@
+// `npm run bench`: the micro-benchmarks, then the end-to-end load benchmark, in one run.
+// Every figure that matters is a ratio between two things measured here, in this run.
+import { runOtlpDecodeBench } from './otlp-decode.bench.ts';
+import { runPipelineBench } from './pipeline.bench.ts';
+import { runStorageBench } from './storage.bench.ts';
+import { runE2eBench } from './e2e.ts';
+
+const only = process.argv[2];
+const results: Record<string, unknown> = {};
+
+if (!only || only === 'decode') results.decode = await runOtlpDecodeBench();
+if (!only || only === 'pipeline') results.pipeline = await runPipelineBench();
+if (!only || only === 'storage') results.storage = await runStorageBench();
+if (!only || only === 'e2e') {
+  const e2e = await runE2eBench({ seconds: Number(process.env.BENCH_SECONDS ?? 20) });
+  results.e2e = e2e;
+  console.log(
+    `\nend-to-end: ${Math.round(e2e.spansPerSecond)} spans/s into both stores ` +
+      `(protobufjs reflection decode-only: ${Math.round(e2e.protobufjsDecodeSpansPerSecond)} spans/s; ratio ${e2e.ratio.toFixed(3)}); ` +
+      `peak RSS ${e2e.peakRssMiB.toFixed(0)} MiB; stored duckdb=${e2e.storedDuckDb} postgres=${e2e.storedPostgres} of ${e2e.spansAcked} acknowledged`,
+  );
+}
+
+console.log('\n' + JSON.stringify(results, (_k, v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v), 2));

@@ -1,0 +1,239 @@
+// Writes FlatTables into DuckDB DataChunks and appends whole chunks (2048 rows) through the
+// appender. Vectors are filled through the raw bindings: fixed-width columns as one typed-array copy,
+// strings one call each, lists and maps as offsets plus one flat child vector. This avoids the
+// per-value wrapper objects of the high-level vector API and the per-row appender calls (measured in
+// bench/storage.bench.ts).
+import duckdb from '@duckdb/node-bindings';
+import { DuckDBDataChunk, type DuckDBAppender } from '@duckdb/node-api';
+import { stringifyValue } from '../../core/signals/attributes.ts';
+import type { AnyValue, Attributes } from '../../core/signals/types.ts';
+import type { FlatTable } from '../../core/storage/flatten.ts';
+import { isNested, type ColumnType, type TableDef } from '../../core/storage/model.ts';
+import { storableText } from '../../core/storage/text.ts';
+import { duckNestedType, duckType } from './types.ts';
+
+type Vector = duckdb.Vector;
+
+type Kind =
+  | { k: 'str' | 'i64' | 'u64' | 'f64' | 'i32' | 'u32' | 'u8' | 'bool' | 'map'; nullable: boolean }
+  | { k: 'list'; child: Kind; nullable: false };
+
+function kindOf(t: ColumnType, nullable = false): Kind {
+  if (typeof t !== 'string') return { k: 'list', child: kindOf(t.list), nullable: false };
+  switch (t) {
+    case 'string':
+      return { k: 'str', nullable };
+    case 'timestamp_ns':
+    case 'timestamp_s':
+    case 'int64':
+      return { k: 'i64', nullable };
+    case 'uint64':
+      return { k: 'u64', nullable };
+    case 'float64':
+      return { k: 'f64', nullable };
+    case 'int32':
+      return { k: 'i32', nullable };
+    case 'uint32':
+      return { k: 'u32', nullable };
+    case 'uint8':
+      return { k: 'u8', nullable };
+    case 'bool':
+      return { k: 'bool', nullable };
+    case 'attributes':
+      return { k: 'map', nullable };
+  }
+}
+
+interface ColumnPlan {
+  key: string;
+  kind: Kind;
+}
+
+/** Appends FlatTables of one table through one appender. */
+export class ChunkWriter {
+  private readonly plan: ColumnPlan[] = [];
+  private readonly chunk: DuckDBDataChunk;
+  private readonly maxRows = duckdb.vector_size();
+  private readonly maps = new MapRenderer();
+
+  constructor(readonly table: TableDef, private readonly appender: DuckDBAppender) {
+    const types = [];
+    for (const c of table.columns) {
+      if (isNested(c)) {
+        for (const f of c.nested) {
+          this.plan.push({ key: `${c.name}.${f.name}`, kind: { k: 'list', child: kindOf(f.type), nullable: false } });
+          types.push(duckNestedType(f.type));
+        }
+      } else {
+        this.plan.push({ key: c.name, kind: kindOf(c.type, c.nullable) });
+        types.push(duckType(c.type));
+      }
+    }
+    if (appender.columnCount !== types.length) {
+      throw new Error(`table ${table.name} has ${appender.columnCount} columns, the model ${types.length}: the schema does not match this agentcol`);
+    }
+    this.chunk = DuckDBDataChunk.create(types);
+  }
+
+  /** Appends every row of `t` (not yet flushed). */
+  append(t: FlatTable): void {
+    for (let start = 0; start < t.rowCount; start += this.maxRows) {
+      const count = Math.min(this.maxRows, t.rowCount - start);
+      this.chunk.reset();
+      const raw = this.chunk.chunk;
+      for (let i = 0; i < this.plan.length; i++) {
+        const p = this.plan[i];
+        fill(duckdb.data_chunk_get_vector(raw, i), p.kind, t.columns[p.key], start, count, this.maps);
+      }
+      duckdb.data_chunk_set_size(raw, count);
+      this.appender.appendDataChunk(this.chunk);
+    }
+    this.maps.forget();
+  }
+
+  flush(): void {
+    this.appender.flushSync();
+  }
+
+  /** Drops rows appended but not flushed (after a failure). */
+  clear(): void {
+    this.appender.clear();
+  }
+
+  close(): void {
+    this.appender.closeSync();
+  }
+}
+
+function copyInto(vec: Vector, arr: ArrayBufferView): void {
+  if (arr.byteLength > 0) duckdb.copy_data_to_vector(vec, 0, arr.buffer as ArrayBuffer, arr.byteOffset, arr.byteLength);
+}
+
+/** Writes values[start, start+count) into positions [0, count) of vec. */
+function fill(vec: Vector, kind: Kind, values: unknown[], start: number, count: number, maps: MapRenderer): void {
+  let nulls: Uint8Array | undefined;
+  if (kind.nullable) {
+    nulls = new Uint8Array(Math.ceil(count / 64) * 8).fill(0xff);
+    for (let i = 0; i < count; i++) {
+      const v = values[start + i];
+      if (v === null || v === undefined) nulls[i >> 3] &= ~(1 << (i & 7));
+    }
+    duckdb.vector_ensure_validity_writable(vec);
+    duckdb.copy_data_to_vector_validity(vec, 0, nulls.buffer, 0, nulls.byteLength);
+  }
+  switch (kind.k) {
+    case 'str':
+      for (let i = 0; i < count; i++) {
+        const v = values[start + i];
+        if (v !== null && v !== undefined) duckdb.vector_assign_string_element(vec, i, storableText(v as string));
+      }
+      return;
+    case 'i64': {
+      const a = new BigInt64Array(count);
+      for (let i = 0; i < count; i++) {
+        const v = values[start + i] as number | bigint | null;
+        if (v !== null && v !== undefined) a[i] = typeof v === 'bigint' ? v : BigInt(v);
+      }
+      return copyInto(vec, a);
+    }
+    case 'u64': {
+      const a = new BigUint64Array(count);
+      for (let i = 0; i < count; i++) {
+        const v = values[start + i] as number | bigint | null;
+        if (v !== null && v !== undefined) a[i] = BigInt.asUintN(64, typeof v === 'bigint' ? v : BigInt(Math.max(0, Math.trunc(v))));
+      }
+      return copyInto(vec, a);
+    }
+    case 'f64': {
+      const a = new Float64Array(count);
+      for (let i = 0; i < count; i++) {
+        const v = values[start + i] as number | null;
+        if (v !== null && v !== undefined) a[i] = v;
+      }
+      return copyInto(vec, a);
+    }
+    case 'i32':
+      return copyInto(vec, Int32Array.from({ length: count }, (_, i) => (values[start + i] as number) | 0));
+    case 'u32':
+      return copyInto(vec, Uint32Array.from({ length: count }, (_, i) => (values[start + i] as number) >>> 0));
+    case 'u8':
+      return copyInto(vec, Uint8Array.from({ length: count }, (_, i) => values[start + i] as number));
+    case 'bool':
+      return copyInto(vec, Uint8Array.from({ length: count }, (_, i) => (values[start + i] ? 1 : 0)));
+    case 'map':
+      return fillMaps(vec, values, start, count, maps);
+    case 'list': {
+      const entries = new Uint32Array(count * 4); // duckdb_list_entry { uint64 offset, length }, little-endian
+      let total = 0;
+      for (let i = 0; i < count; i++) {
+        const len = (values[start + i] as unknown[]).length;
+        entries[i * 4] = total;
+        entries[i * 4 + 2] = len;
+        total += len;
+      }
+      const flat = new Array<unknown>(total);
+      let j = 0;
+      for (let i = 0; i < count; i++) for (const item of values[start + i] as unknown[]) flat[j++] = item;
+      duckdb.list_vector_reserve(vec, total);
+      duckdb.list_vector_set_size(vec, total);
+      fill(duckdb.list_vector_get_child(vec), kind.child, flat, 0, total, maps);
+      return copyInto(vec, entries);
+    }
+  }
+}
+
+/** MAP(VARCHAR, VARCHAR) = LIST(STRUCT(key, value)). */
+function fillMaps(vec: Vector, values: unknown[], start: number, count: number, maps: MapRenderer): void {
+  const entries = new Uint32Array(count * 4);
+  const rendered = new Array<string[]>(count);
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    const a = values[start + i] as Attributes | null;
+    const kv = a ? maps.render(a) : EMPTY_KV;
+    rendered[i] = kv;
+    const len = kv.length >> 1;
+    entries[i * 4] = total;
+    entries[i * 4 + 2] = len;
+    total += len;
+  }
+  duckdb.list_vector_reserve(vec, total);
+  duckdb.list_vector_set_size(vec, total);
+  const struct = duckdb.list_vector_get_child(vec);
+  const keys = duckdb.struct_vector_get_child(struct, 0);
+  const vals = duckdb.struct_vector_get_child(struct, 1);
+  let j = 0;
+  for (let i = 0; i < count; i++) {
+    const kv = rendered[i];
+    for (let k = 0; k < kv.length; k += 2, j++) {
+      duckdb.vector_assign_string_element(keys, j, kv[k]);
+      duckdb.vector_assign_string_element(vals, j, kv[k + 1]);
+    }
+  }
+  copyInto(vec, entries);
+}
+
+const EMPTY_KV: string[] = [];
+
+/** Attribute maps as [key, value, key, value, ...] in storable text. Remembers the last object:
+ * a resource's attributes repeat on every row of the resource. */
+class MapRenderer {
+  private last: Attributes | undefined;
+  private lastKv: string[] = EMPTY_KV;
+
+  render(a: Attributes): string[] {
+    if (a === this.last) return this.lastKv;
+    const kv: string[] = [];
+    for (const k of Object.keys(a)) {
+      const v: AnyValue = a[k];
+      kv.push(storableText(k), storableText(typeof v === 'string' ? v : stringifyValue(v)));
+    }
+    this.last = a;
+    this.lastKv = kv;
+    return kv;
+  }
+
+  forget(): void {
+    this.last = undefined;
+    this.lastKv = EMPTY_KV;
+  }
+}
