@@ -79,7 +79,7 @@ function checkObject(value: Record<string, unknown>, schema: JsonSchema, p: KeyP
   // Schema order first, so print-config reads like the component's documentation.
   for (const [k, sub] of Object.entries(props)) {
     if (Object.hasOwn(value, k) && value[k] !== undefined) setKey(out, k, checkValue(value[k], sub, [...p, k], ctx));
-    else if (schema.required?.includes(k)) ctx.issues.push({ severity: 'error', path: p, message: `missing required key "${k}"${sub.description ? ` (${sub.description})` : ''}` });
+    else if (schema.required?.includes(k)) ctx.issues.push({ severity: 'error', path: p, at: 'key', message: `missing required key "${k}"${sub.description ? ` (${sub.description})` : ''}` });
     else if (sub.default !== undefined) setKey(out, k, checkValue(clone(sub.default), sub, [...p, k], ctx));
   }
   for (const [k, v] of Object.entries(value)) {

@@ -5,7 +5,7 @@
 // Differences from the component schemas, so editors agree with agentcol:
 // - `additionalProperties: false` is written out where agentcol implies it;
 // - objects also accept null (`otlp:` with nothing means `{}`);
-// - numbers, booleans and formatted strings also accept text with a `${env:...}` reference;
+// - numbers, booleans, enums and formatted strings also accept text with a `${env:...}` reference;
 // - formats duration, bytes and endpoint (unknown to editors) become patterns.
 import type { Kind } from '../component.ts';
 import type { FactoryRegistry } from '../registry.ts';
@@ -86,7 +86,8 @@ export function toJsonSchema(s: JsonSchema): Out {
   if (types?.includes('object') && !types.includes('null')) out.type = [...types, 'null'];
 
   const pattern = s.format ? FORMAT_PATTERNS[s.format] : undefined;
-  const needsEnvAlternative = pattern !== undefined || (types && !types.includes('string') && types.some((t) => t === 'number' || t === 'integer' || t === 'boolean'));
+  const needsEnvAlternative =
+    pattern !== undefined || s.enum !== undefined || s.pattern !== undefined || (types && !types.includes('string') && types.some((t) => t === 'number' || t === 'integer' || t === 'boolean'));
   if (!needsEnvAlternative) return out;
   // Keep the description and default at the top for hover/completion; alternatives below.
   const { description, default: def, ...rest } = out;

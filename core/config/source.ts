@@ -76,7 +76,8 @@ export async function readConfigFile(file: string, issues: ConfigIssue[]): Promi
 
 export function parseConfigText(text: string, file: string, issues: ConfigIssue[]): ConfigSource | undefined {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  // Duplicate keys are reported by the walker, with the key's position and the first one's line.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const posAt = (offset: number): Pos => ({ file, ...lineCounter.linePos(offset) });
   let failed = false;
   for (const e of doc.errors) {
@@ -86,7 +87,9 @@ export function parseConfigText(text: string, file: string, issues: ConfigIssue[
   if (failed) return undefined;
   const locations = new Locations();
   const walker = new Walker(doc, posAt, locations, issues);
+  const before = issues.length;
   const value = doc.contents ? walker.toValue(doc.contents as Node, []) : null;
+  if (issues.length > before) return undefined;
   return { files: [file], value, locations, rawStrings: new Map() };
 }
 
@@ -137,7 +140,13 @@ class Walker {
           continue;
         }
         const kp = [...p, key];
-        if (keyNode?.range) this.locations.set(kp, 'key', this.posAt(keyNode.range[0]));
+        const keyPos = keyNode?.range ? this.posAt(keyNode.range[0]) : undefined;
+        if (Object.hasOwn(obj, key)) {
+          const first = this.locations.find(kp, 'key');
+          this.issues.push({ severity: 'error', path: kp, pos: keyPos, message: `duplicate key "${key}"${first ? ` (first at line ${first.line})` : ''}: YAML keys must be unique` });
+          continue;
+        }
+        if (keyPos) this.locations.set(kp, 'key', keyPos);
         setKey(obj, key, pair.value == null ? null : this.toValue(pair.value as Node, kp));
       }
       for (const m of merges) {

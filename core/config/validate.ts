@@ -32,7 +32,7 @@ export function validateConfig(source: ConfigSource, registry: FactoryRegistry, 
   const issues: ConfigIssue[] = [];
   const ctx: CheckContext = { issues, rawStrings: source.rawStrings };
   const error = (path: KeyPath, message: string, at?: 'key') => issues.push({ severity: 'error', path, message, at });
-  const warn = (path: KeyPath, message: string) => issues.push({ severity: 'warning', path, message });
+  const warn = (path: KeyPath, message: string) => issues.push({ severity: 'warning', path, message, at: 'key' });
 
   const root = source.value;
   if (root === null || root === undefined) {

@@ -46,7 +46,7 @@ export const MAX_NESTING = 100;
 // ---- reader state ----
 type Buf = Buffer & { utf8Slice(start: number, end: number): string; latin1Slice(start: number, end: number): string };
 let buf: Buf = Buffer.alloc(0) as Buf;
-let dv = new DataView(new ArrayBuffer(0));
+let dv: DataView = new DataView(new ArrayBuffer(0));
 let pos = 0;
 let len = 0;
 let depth = 0;
@@ -65,7 +65,7 @@ function end(): void {
   dv = EMPTY_DV;
 }
 const EMPTY = Buffer.alloc(0) as Buf;
-const EMPTY_DV = new DataView(new ArrayBuffer(0));
+const EMPTY_DV: DataView = new DataView(new ArrayBuffer(0));
 
 function fail(what: string, at: number = pos): never {
   throw new OtlpDecodeError(`invalid OTLP protobuf: ${what} at byte ${at} of ${len}`);

@@ -421,3 +421,8 @@ export const encodeProto = {
   logs: encodeLogsProto,
   metrics: encodeMetricsProto,
 } as const;
+
+/** Aliases by message name (ExportTraceServiceRequest, ...). */
+export const encodeTracesRequest = encodeTracesProto;
+export const encodeLogsRequest = encodeLogsProto;
+export const encodeMetricsRequest = encodeMetricsProto;

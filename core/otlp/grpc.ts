@@ -4,7 +4,7 @@
 import type { ServiceDefinition, MethodDefinition } from '@grpc/grpc-js';
 import type { Signal } from '../signals/types.ts';
 
-const identity = (b: Buffer): Buffer => b;
+const identity = (b: Buffer): Uint8Array => b;
 const toBuffer = (b: Uint8Array): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 export const SERVICE_NAME: Record<Signal, string> = {
@@ -13,7 +13,7 @@ export const SERVICE_NAME: Record<Signal, string> = {
   metrics: 'opentelemetry.proto.collector.metrics.v1.MetricsService',
 };
 
-export type ExportMethod = MethodDefinition<Uint8Array, Buffer, Buffer, Uint8Array>;
+export type ExportMethod = MethodDefinition<Uint8Array, Uint8Array>;
 
 function exportMethod(signal: Signal): ExportMethod {
   return {

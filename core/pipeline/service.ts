@@ -162,6 +162,7 @@ export class Service {
     };
     const st = this.started;
     await stopAll(st.receivers);
+    for (const e of this.graph?.exporters ?? []) e.queue.stopSynchronousRetries();
     // Pipeline by pipeline, first processor first, so what one flushes reaches a running next one.
     await stopAll(st.processors);
     if (this.graph && st.queues.size > 0) {

@@ -6,16 +6,46 @@ import { PermanentError, RetryableError, isPermanent } from '../component.ts';
 import type { RetryPolicy } from './config.ts';
 import { ExponentialBackoff } from './backoff.ts';
 
+export interface AttemptOptions {
+  readonly abortSignal: AbortSignal;
+}
+
 export interface RetryOptions {
   policy: RetryPolicy;
   /** Per attempt; 0 disables. */
   timeoutMs: number;
   /** Aborted when the service drains: no more waiting, one final attempt. */
   stop?: AbortSignal;
-  /** Aborted when the service gives up on this export: the current attempt is abandoned. */
-  abandon?: AbortSignal;
+  /** Fired when the service gives up on this export: the current attempt is abandoned. */
+  abandon?: Abandon;
   random?: () => number;
-  onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
+  onRetry?: (info: { attempt: number; delayMs: number; error: unknown }, arg: any) => void;
+}
+
+/** Like an AbortController for many attempts at once, without an EventTarget listener per
+ * attempt (that cost more than the rest of the queue's bookkeeping). */
+export class Abandon {
+  aborted = false;
+  reason: unknown;
+  private readonly listeners = new Set<() => void>();
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    for (const f of this.listeners) f();
+    this.listeners.clear();
+  }
+
+  /** Calls f on abort (at once if already aborted); returns the unsubscribe. */
+  on(f: () => void): () => void {
+    if (this.aborted) {
+      f();
+      return () => {};
+    }
+    this.listeners.add(f);
+    return () => this.listeners.delete(f);
+  }
 }
 
 /** Why an export was given up; `cause` is the last attempt's error. */
@@ -26,7 +56,9 @@ export class ExportGaveUpError extends Error {
   }
 }
 
-export async function exportWithRetry(attempt: (abortSignal: AbortSignal) => Promise<void>, opts: RetryOptions): Promise<void> {
+/** Runs attempt(arg, attemptOptions) until it succeeds or retrying ends; `arg` rather than a
+ * closure keeps the per-export cost down on the hot path. */
+export async function exportWithRetry<T>(attempt: (arg: T, opts: AttemptOptions) => Promise<void>, arg: T, opts: RetryOptions): Promise<void> {
   const { policy, stop } = opts;
   const backoff = new ExponentialBackoff(policy, opts.random);
   const startedAt = Date.now();
@@ -38,7 +70,7 @@ export async function exportWithRetry(attempt: (abortSignal: AbortSignal) => Pro
     if (stop?.aborted) attemptsSinceStop++;
     let error: unknown;
     try {
-      await attemptWithTimeout(attempt, opts.timeoutMs, opts.abandon);
+      await attemptWithTimeout(attempt, arg, opts.timeoutMs, opts.abandon);
       return;
     } catch (err) {
       error = err;
@@ -53,38 +85,66 @@ export async function exportWithRetry(attempt: (abortSignal: AbortSignal) => Pro
     }
     const retryAfter = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
     if (typeof retryAfter === 'number' && retryAfter > delay) delay = retryAfter;
-    opts.onRetry?.({ attempt: attempts, delayMs: delay, error });
+    opts.onRetry?.({ attempt: attempts, delayMs: delay, error }, arg);
     if (!stop?.aborted) await sleep(delay, stop);
   }
 }
 
-async function attemptWithTimeout(attempt: (abortSignal: AbortSignal) => Promise<void>, timeoutMs: number, abandon?: AbortSignal): Promise<void> {
-  const ac = new AbortController();
-  if (timeoutMs <= 0 && !abandon) return attempt(ac.signal);
+/** An AbortSignal made only if the exporter asks for it: AbortController is the costliest part of
+ * an attempt, and most exporters never look. */
+class LazyAbort {
+  private controller: AbortController | null = null;
+  private reason: unknown = undefined;
+  private aborted = false;
+
+  get signal(): AbortSignal {
+    if (this.aborted) return AbortSignal.abort(this.reason);
+    return (this.controller ??= new AbortController()).signal;
+  }
+
+  /** Export options whose abortSignal is created on first read. */
+  options(): AttemptOptions {
+    const self = this;
+    return {
+      get abortSignal() {
+        return self.signal;
+      },
+    };
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+async function attemptWithTimeout<T>(attempt: (arg: T, opts: AttemptOptions) => Promise<void>, arg: T, timeoutMs: number, abandon?: Abandon): Promise<void> {
+  if (timeoutMs <= 0 && !abandon) return attempt(arg, new LazyAbort().options());
+  const lazy = new LazyAbort();
   let timer: NodeJS.Timeout | undefined;
-  let onAbandon: (() => void) | undefined;
+  let unsubscribe: (() => void) | undefined;
   const limits = new Promise<never>((_, reject) => {
     if (timeoutMs > 0) {
       timer = setTimeout(() => {
         const err = new RetryableError(`export attempt timed out after ${timeoutMs} ms`);
-        ac.abort(err);
+        lazy.abort(err);
         reject(err);
       }, timeoutMs);
     }
     if (abandon) {
-      onAbandon = () => {
-        ac.abort(abandon.reason);
+      unsubscribe = abandon.on(() => {
+        lazy.abort(abandon.reason);
         reject(new PermanentError('export abandoned at shutdown'));
-      };
-      if (abandon.aborted) onAbandon();
-      else abandon.addEventListener('abort', onAbandon, { once: true });
+      });
     }
   });
   try {
-    await Promise.race([attempt(ac.signal), limits]);
+    await Promise.race([attempt(arg, lazy.options()), limits]);
   } finally {
     clearTimeout(timer);
-    if (onAbandon) abandon!.removeEventListener('abort', onAbandon);
+    unsubscribe?.();
   }
 }
 

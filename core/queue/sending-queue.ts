@@ -10,11 +10,11 @@
 // slot (or says the queue is full), then `commit(batch)` enqueues it or `release()` gives it back.
 // With `sending_queue.enabled: false` there is no queue: `commit` exports in the caller and its
 // promise carries the outcome.
-import { BackpressureError, type Exporter, type Logger, type Signal, type Batch } from '../component.ts';
+import { BackpressureError, type Batch, type Exporter, type ExportOptions, type Logger, type Signal } from '../component.ts';
 import { ITEM_NOUN, countItems } from '../signals/count.ts';
 import type { MetricsRegistry, Counter, Gauge } from '../telemetry/metrics.ts';
 import type { ResolvedExporterHelper } from './config.ts';
-import { ExportGaveUpError, exportWithRetry } from './retry.ts';
+import { Abandon, ExportGaveUpError, exportWithRetry, type RetryOptions } from './retry.ts';
 
 export interface Reservation {
   /** Hands the batch over. Queued: resolves at once. Synchronous mode: resolves once exported. */
@@ -89,8 +89,10 @@ export class SendingQueue {
   private closed = false;
   private started = false;
   private readonly stop = new AbortController();
-  private readonly abandon = new AbortController();
+  private readonly abandon = new Abandon();
   private idleWaiters: Array<() => void> = [];
+  private readonly attempt: (item: Item, opts: ExportOptions) => Promise<void>;
+  private readonly retryOptions: RetryOptions;
 
   constructor(opts: SendingQueueOptions) {
     this.id = opts.id;
@@ -100,6 +102,17 @@ export class SendingQueue {
     this.random = opts.random;
     this.m = exporterMetrics(opts.metrics);
     this.labels = { exporter: opts.id };
+    const exporter = this.exporter;
+    this.attempt = (item, opts) => exporter.export(item.signal, item.batch, opts);
+    this.retryOptions = {
+      policy: this.settings.retry,
+      timeoutMs: this.settings.timeoutMs,
+      stop: this.stop.signal,
+      abandon: this.abandon,
+      random: this.random,
+      onRetry: ({ attempt, delayMs, error }, item: Item) =>
+        this.logger.warn(`export failed, will retry in ${Math.round(delayMs)} ms: ${(error as Error)?.message ?? error}`, { attempt, items: item.items }),
+    };
     if (this.queued) this.m.queueCapacity.set(this.settings.queue.queue_size, this.labels);
     this.m.queueSize.set(0, this.labels);
   }
@@ -131,23 +144,20 @@ export class SendingQueue {
     }
     if (this.held >= this.capacity) return null;
     this.held++;
-    let settled = false;
-    return {
-      commit: (signal, batch) => {
-        if (settled) throw new Error('reservation already used');
-        settled = true;
-        this.pending.push({ signal, batch, items: countItems(signal, batch) });
-        this.m.queueSize.set(this.held, this.labels);
-        this.pump();
-        return Promise.resolve();
-      },
-      release: () => {
-        if (settled) return;
-        settled = true;
-        this.held--;
-        this.notifyIdle();
-      },
-    };
+    return new Slot(this);
+  }
+
+  /** @internal Slot.commit */
+  commitSlot(signal: Signal, batch: Batch): void {
+    this.pending.push({ signal, batch, items: countItems(signal, batch) });
+    this.m.queueSize.set(this.held, this.labels);
+    this.pump();
+  }
+
+  /** @internal Slot.release */
+  releaseSlot(): void {
+    this.held--;
+    this.notifyIdle();
   }
 
   /** Counts a refusal of this batch (the queue was full): enqueue_failed. */
@@ -163,6 +173,13 @@ export class SendingQueue {
       throw this.fullError();
     }
     return r.commit(signal, batch);
+  }
+
+  /** Shutdown began: synchronous-mode exports stop waiting between retries (one final attempt),
+   * so a flush at processor shutdown cannot hang on a long backoff. Queued data keeps its retries
+   * until drain(). */
+  stopSynchronousRetries(): void {
+    if (!this.queued) this.stop.abort(new Error('shutting down'));
   }
 
   /** Resolves once nothing accepted is left (waiting, in flight or retrying). */
@@ -212,7 +229,7 @@ export class SendingQueue {
     for (const s of Object.keys(dropped) as Signal[]) {
       if (!dropped[s]) continue;
       total += dropped[s];
-      this.logger.error(`shutdown timeout: dropping ${dropped[s]} ${ITEM_NOUN[s]} not yet exported`, { exporter: this.id, batches: left.filter((i) => i.signal === s).length, timeout_ms: timeoutMs });
+      this.logger.error(`shutdown timeout: dropping ${dropped[s]} ${ITEM_NOUN[s]} not yet exported`, { batches: left.filter((i) => i.signal === s).length, timeout_ms: timeoutMs });
     }
     return total;
   }
@@ -229,16 +246,7 @@ export class SendingQueue {
       }
       this.active++;
       this.inFlight.add(item);
-      void this.send(item).finally(() => {
-        this.active--;
-        // Absent when drain() gave up on it: already counted and dropped.
-        if (this.inFlight.delete(item)) {
-          this.held--;
-          this.m.queueSize.set(this.held, this.labels);
-        }
-        this.pump();
-        this.notifyIdle();
-      });
+      void this.send(item);
     }
   }
 
@@ -252,45 +260,56 @@ export class SendingQueue {
   /** One queued export with retries; outcome counted and, on failure, logged. Never rejects. */
   private async send(item: Item): Promise<void> {
     try {
-      await this.exportWithRetry(item);
+      await exportWithRetry(this.attempt, item, this.retryOptions);
       if (this.inFlight.has(item)) this.m[item.signal].sent.add(item.items, this.labels);
     } catch (err) {
-      if (!this.inFlight.has(item)) return; // dropped by drain(), already counted
-      this.m[item.signal].sendFailed.add(item.items, this.labels);
-      this.logger.error(`exporting failed, dropping ${item.items} ${ITEM_NOUN[item.signal]}: ${(err as Error).message}`, {
-        exporter: this.id,
-        attempts: err instanceof ExportGaveUpError ? err.attempts : 1,
-      });
+      // Absent from inFlight when drain() gave up on it: already counted and logged.
+      if (this.inFlight.has(item)) {
+        this.m[item.signal].sendFailed.add(item.items, this.labels);
+        this.logger.error(`exporting failed, dropping ${item.items} ${ITEM_NOUN[item.signal]}: ${(err as Error).message}`, {
+          attempts: err instanceof ExportGaveUpError ? err.attempts : 1,
+        });
+      }
     }
+    this.active--;
+    if (this.inFlight.delete(item)) {
+      this.held--;
+      this.m.queueSize.set(this.held, this.labels);
+    }
+    this.pump();
+    this.notifyIdle();
   }
 
   /** Synchronous mode: export in the caller; the outcome is the caller's. */
   private async exportNow(signal: Signal, batch: Batch): Promise<void> {
     const items = countItems(signal, batch);
     try {
-      await this.exportWithRetry({ signal, batch, items });
+      await exportWithRetry(this.attempt, { signal, batch, items }, this.retryOptions);
       this.m[signal].sent.add(items, this.labels);
     } catch (err) {
       this.m[signal].sendFailed.add(items, this.labels);
       const cause = err instanceof ExportGaveUpError ? err.cause : err;
-      this.logger.warn(`exporting failed, returning the error to the sender: ${(err as Error).message}`, { exporter: this.id, items });
+      this.logger.warn(`exporting failed, returning the error to the sender: ${(err as Error).message}`, { items });
       throw cause;
     }
   }
+}
 
-  private exportWithRetry(item: Item): Promise<void> {
-    return exportWithRetry((abortSignal) => this.exporter.export(item.signal, item.batch, { abortSignal }), {
-      policy: this.settings.retry,
-      timeoutMs: this.settings.timeoutMs,
-      stop: this.stop.signal,
-      abandon: this.abandon.signal,
-      random: this.random,
-      onRetry: ({ attempt, delayMs, error }) =>
-        this.logger.warn(`export failed, will retry in ${Math.round(delayMs)} ms: ${(error as Error)?.message ?? error}`, {
-          exporter: this.id,
-          attempt,
-          items: item.items,
-        }),
-    });
+/** A claimed place in a SendingQueue (see reserve()). */
+class Slot implements Reservation {
+  private used = false;
+  constructor(private readonly q: SendingQueue) {}
+
+  commit(signal: Signal, batch: Batch): Promise<void> {
+    if (this.used) throw new Error('reservation already used');
+    this.used = true;
+    this.q.commitSlot(signal, batch);
+    return Promise.resolve();
+  }
+
+  release(): void {
+    if (this.used) return;
+    this.used = true;
+    this.q.releaseSlot();
   }
 }

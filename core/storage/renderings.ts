@@ -79,18 +79,6 @@ function asCount(v: AnyValue | undefined): number | bigint | null | undefined {
   return null;
 }
 
-/** The agent values found in one attribute map (undefined where absent). */
-export interface PartialAgentValues {
-  agentId?: string;
-  operation?: string;
-  provider?: string;
-  requestModel?: string;
-  responseModel?: string;
-  inputTokens?: number | bigint | null;
-  outputTokens?: number | bigint | null;
-  toolName?: string;
-}
-
 export const NO_AGENT_VALUES: AgentValues = Object.freeze({
   agentId: '',
   operation: '',

@@ -119,7 +119,7 @@ function fill(vec: Vector, kind: Kind, values: unknown[], start: number, count: 
       if (v === null || v === undefined) nulls[i >> 3] &= ~(1 << (i & 7));
     }
     duckdb.vector_ensure_validity_writable(vec);
-    duckdb.copy_data_to_vector_validity(vec, 0, nulls.buffer, 0, nulls.byteLength);
+    duckdb.copy_data_to_vector_validity(vec, 0, nulls.buffer as ArrayBuffer, 0, nulls.byteLength);
   }
   switch (kind.k) {
     case 'str':

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BackpressureError, PermanentError, RetryableError } from '../../core/component.ts';
 import type { Service } from '../../core/pipeline/service.ts';
 import type { TracesBatch } from '../../core/signals/types.ts';
+import batchFactory from '../../processors/batch/factory.ts';
 import { World, gate, helper, makeConfig, spanIndexes, spans, until } from './pipeline.fixtures.ts';
 
 const running: Service[] = [];
@@ -248,6 +249,27 @@ describe('retry', () => {
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(w.attempts.get('test/a')!.length).toBe(2);
     expect(w.metrics.counter('otelcol_exporter_sent_spans', '').get({ exporter: 'test/a' })).toBe(2);
+  });
+});
+
+describe('synchronous exporters at shutdown', () => {
+  it('a flush into a failing synchronous exporter does not wait out the backoff', async () => {
+    const w = new World();
+    w.registry.register(batchFactory);
+    w.behaviors.set('test', async () => {
+      throw new RetryableError('store down');
+    });
+    const svc = await started(w, {
+      receivers: { test: {} },
+      processors: { batch: { timeout: '1h' } },
+      exporters: { test: helper({ enabled: false, initial: 60_000, max_elapsed: 0 }) },
+      pipelines: [{ id: 'traces', receivers: ['test'], processors: ['batch'], exporters: ['test'] }],
+    });
+    const pushed = w.push('test', spans(2));
+    const t0 = Date.now();
+    await svc.shutdown();
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await expect(pushed).rejects.toThrow('store down');
   });
 });
 

@@ -37,7 +37,7 @@ describe('exportWithRetry', () => {
     let n = 0;
     await exportWithRetry(async () => {
       if (++n < 3) throw new Error('flaky');
-    }, { policy: fast, timeoutMs: 0 });
+    }, undefined, { policy: fast, timeoutMs: 0 });
     expect(n).toBe(3);
   });
 
@@ -47,15 +47,15 @@ describe('exportWithRetry', () => {
       exportWithRetry(async () => {
         n++;
         throw new RetryableError('down');
-      }, { policy: { ...fast, enabled: false }, timeoutMs: 0 }),
+      }, undefined, { policy: { ...fast, enabled: false }, timeoutMs: 0 }),
     ).rejects.toThrow(/retry_on_failure disabled/);
     expect(n).toBe(1);
   });
 
   it('treats errors marked retryable=false as permanent', async () => {
     const err = Object.assign(new Error('nope'), { retryable: false });
-    await expect(exportWithRetry(() => Promise.reject(err), { policy: fast, timeoutMs: 0 })).rejects.toMatchObject({ permanent: true, attempts: 1 });
-    await expect(exportWithRetry(async () => Promise.reject(new PermanentError('p')), { policy: fast, timeoutMs: 0 })).rejects.toThrow('permanent error: p');
+    await expect(exportWithRetry(() => Promise.reject(err), undefined, { policy: fast, timeoutMs: 0 })).rejects.toMatchObject({ permanent: true, attempts: 1 });
+    await expect(exportWithRetry(async () => Promise.reject(new PermanentError('p')), undefined, { policy: fast, timeoutMs: 0 })).rejects.toThrow('permanent error: p');
   });
 });
 

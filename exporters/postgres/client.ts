@@ -1,0 +1,28 @@
+// The one interface the postgres exporter's SQL layer talks to. Implemented by embedded PGlite
+// (in this thread or in a worker thread); a `pg`-backed client for a PostgreSQL server slots in later.
+
+export interface PgClient {
+  /** One statement with $1.. parameters; rows as objects. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Statements without parameters or results (may be several, separated by ';'). */
+  exec(sql: string): Promise<void>;
+  /** COPY table (columns) FROM STDIN in text format; `payload` holds the rows, '\n'-terminated. */
+  copyFrom(table: string, columns: string[], payload: Uint8Array): Promise<void>;
+  /** Runs fn inside BEGIN / COMMIT (ROLLBACK when it throws). Callers do not interleave. */
+  transaction<T>(fn: (tx: PgClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** An error from PostgreSQL, with its SQLSTATE when known. */
+export interface PgErrorLike {
+  message: string;
+  code?: string;
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+export function copySql(table: string, columns: string[], source: string): string {
+  return `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source}`;
+}

@@ -1,0 +1,20 @@
+// The postgres exporter: every span, log record and metric point into PostgreSQL (the row store,
+// the system of record), in the storage contract's tables with snake_case columns.
+import type { ExporterFactory } from '../../core/component.ts';
+import { configSchema, normalize, type PostgresExporterConfig } from './config.ts';
+import { PostgresExporter } from './exporter.ts';
+
+const factory: ExporterFactory<PostgresExporterConfig> = {
+  kind: 'exporter',
+  type: 'postgres',
+  description: 'Writes traces, logs and metrics into PostgreSQL (embedded PGlite), the durable row store.',
+  stability: 'alpha',
+  signals: ['traces', 'logs', 'metrics'],
+  configSchema,
+  normalize,
+  // One connection, one writer: COPY batches go through it in order.
+  queueDefaults: { num_consumers: 1 },
+  create: (ctx) => new PostgresExporter(normalize(ctx.config), ctx.logger),
+};
+
+export default factory;

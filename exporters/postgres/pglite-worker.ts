@@ -1,0 +1,35 @@
+// Worker-thread side of WorkerPgClient: owns the PGlite instance, so PostgreSQL's CPU work (COPY
+// parsing, jsonb, indexes) runs off the main event loop.
+import { parentPort, workerData } from 'node:worker_threads';
+import { PgliteClient } from './pglite-client.ts';
+import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
+
+const port = parentPort!;
+
+function errorOf(err: unknown): WorkerReply['error'] {
+  const e = err as { message?: string; code?: string; name?: string };
+  return { message: e?.message ?? String(err), code: e?.code, name: e?.name };
+}
+
+try {
+  const client = await PgliteClient.open((workerData as { dataDir: string }).dataDir);
+  let chain: Promise<unknown> = Promise.resolve();
+  port.on('message', (req: WorkerRequest) => {
+    // Requests run in arrival order: the main thread relies on it for BEGIN ... COMMIT.
+    chain = chain.then(async () => {
+      try {
+        let rows: unknown[] | undefined;
+        if (req.op === 'query') rows = await client.query(req.sql, req.params);
+        else if (req.op === 'exec') await client.exec(req.sql);
+        else if (req.op === 'copy') await client.copyFrom(req.table, req.columns, new Uint8Array(req.payload));
+        else if (req.op === 'close') await client.close();
+        port.postMessage({ id: req.id, ok: true, rows } satisfies WorkerReply);
+      } catch (err) {
+        port.postMessage({ id: req.id, ok: false, error: errorOf(err) } satisfies WorkerReply);
+      }
+    });
+  });
+  port.postMessage({ id: 0, ok: true } satisfies WorkerReply);
+} catch (err) {
+  port.postMessage({ id: 0, ok: false, error: errorOf(err) } satisfies WorkerReply);
+}

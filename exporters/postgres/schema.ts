@@ -1,0 +1,77 @@
+// The model's tables in PostgreSQL (the row store): snake_case names derived from the model, every
+// timestamp as exact unix nanoseconds (`*_unix_nano bigint`) plus a timestamptz generated from it,
+// attribute maps as typed jsonb, Nested groups as one jsonb array of objects.
+import { isNested, rowName, unixNanoName, type ColumnDef, type ScalarType, type TableColumn, type TableDef } from '../../core/storage/model.ts';
+import type { SchemaDialect } from '../../core/storage/migrations.ts';
+import { quoteIdent } from './client.ts';
+
+const SCALAR: Record<Exclude<ScalarType, 'timestamp_ns'>, string> = {
+  string: 'text',
+  timestamp_s: 'timestamptz',
+  uint8: 'smallint',
+  int32: 'integer',
+  uint32: 'bigint',
+  int64: 'bigint',
+  uint64: 'bigint',
+  float64: 'double precision',
+  bool: 'boolean',
+  attributes: 'jsonb',
+};
+
+/** One physical column: what COPY writes (`source` = the FlatTable key) or a generated column. */
+export interface PgColumn {
+  name: string;
+  sqlType: string;
+  /** FlatTable column key this is written from; undefined for generated columns. */
+  source?: string;
+  /** Generated columns are computed by PostgreSQL, never written. */
+  generated?: string;
+  def: TableColumn;
+}
+
+export function pgColumns(columns: TableColumn[]): PgColumn[] {
+  const out: PgColumn[] = [];
+  for (const c of columns) {
+    const name = rowName(c.name);
+    if (isNested(c)) {
+      out.push({ name, sqlType: 'jsonb', source: c.name, def: c });
+    } else if (c.type === 'timestamp_ns') {
+      const ns = unixNanoName(name);
+      // to_timestamp(float8) is immutable; whole microseconds as a double convert exactly.
+      out.push({ name, sqlType: 'timestamptz', generated: `to_timestamp((${quoteIdent(ns)} / 1000)::float8 / 1000000)`, def: c });
+      out.push({ name: ns, sqlType: 'bigint', source: c.name, def: c });
+    } else {
+      const t = typeof c.type === 'string' ? SCALAR[c.type as Exclude<ScalarType, 'timestamp_ns'>] : c.type.list === 'uint64' ? 'bigint[]' : 'double precision[]';
+      out.push({ name, sqlType: t, source: c.name, def: c as ColumnDef });
+    }
+  }
+  return out;
+}
+
+function columnSql(c: PgColumn): string {
+  return c.generated
+    ? `${quoteIdent(c.name)} ${c.sqlType} GENERATED ALWAYS AS (${c.generated}) STORED`
+    : `${quoteIdent(c.name)} ${c.sqlType}`;
+}
+
+/** Indexes of schema version 1: time ranges (BRIN: tiny, cheap to maintain on append-only
+ * tables) and trace lookups. */
+function indexes(table: TableDef): string[] {
+  const t = quoteIdent(table.name);
+  if (table.signal === 'metrics') {
+    return [`CREATE INDEX ${quoteIdent(`${table.name}_time_brin`)} ON ${t} USING brin (time_unix_nano)`];
+  }
+  return [
+    `CREATE INDEX ${quoteIdent(`${table.name}_time_brin`)} ON ${t} USING brin (timestamp_unix_nano)`,
+    `CREATE INDEX ${quoteIdent(`${table.name}_trace_id`)} ON ${t} (trace_id)`,
+  ];
+}
+
+export const postgresDialect: SchemaDialect = {
+  createTable(table, columns) {
+    return [`CREATE TABLE ${quoteIdent(table.name)} (\n  ${pgColumns(columns).map(columnSql).join(',\n  ')}\n)`, ...indexes(table)];
+  },
+  addColumns(table, columns) {
+    return pgColumns(columns).map((c) => `ALTER TABLE ${quoteIdent(table.name)} ADD COLUMN ${columnSql(c)}`);
+  },
+};

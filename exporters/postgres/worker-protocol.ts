@@ -1,0 +1,13 @@
+// Messages between WorkerPgClient and pglite-worker.ts. Reply id 0 is the worker's "ready".
+export type WorkerRequest =
+  | { id: number; op: 'query'; sql: string; params: unknown[] }
+  | { id: number; op: 'exec'; sql: string }
+  | { id: number; op: 'copy'; table: string; columns: string[]; payload: ArrayBuffer }
+  | { id: number; op: 'close' };
+
+export interface WorkerReply {
+  id: number;
+  ok: boolean;
+  rows?: unknown[];
+  error?: { message: string; code?: string; name?: string };
+}
