@@ -92,8 +92,10 @@ export function validateConfig(source: ConfigSource, registry: FactoryRegistry, 
     }
     serviceExtensions.push(...checkRefList(service.extensions, ['service', 'extensions'], 'extensions'));
     checkPipelines(service.pipelines);
+    const before = issues.length;
     const t = checkValue(preprocessTelemetry(service.telemetry ?? {}), telemetrySchema, ['service', 'telemetry'], ctx);
-    if (isPlainObject(t)) telemetry = resolveTelemetry(t, ['service', 'telemetry'], issues);
+    const telemetryOk = !issues.slice(before).some((i) => i.severity === 'error');
+    if (telemetryOk) telemetry = resolveTelemetry(t, ['service', 'telemetry'], issues);
   }
 
   // Defined but unused: allowed, as in the collector, but said (once the config is otherwise valid:
@@ -164,7 +166,8 @@ export function validateConfig(source: ConfigSource, registry: FactoryRegistry, 
   function checkRefList(v: unknown, path: KeyPath, section: Section, signal?: Signal): string[] {
     if (v == null) return [];
     if (!Array.isArray(v)) {
-      error(path, `expected a list of ${section} ids, like [${[...components[section].keys()][0] ?? SECTIONS[section]}]`);
+      const example = [...components[section].keys()][0] ?? registry.types(SECTIONS[section])[0] ?? SECTIONS[section];
+      error(path, `expected a list of ${SECTIONS[section]} ids, like [${example}]`);
       return [];
     }
     const out: string[] = [];
@@ -225,8 +228,9 @@ export function validateConfig(source: ConfigSource, registry: FactoryRegistry, 
         lists[k] = checkRefList(d[k], [...p, k], k, signal);
         for (const ref of lists[k]) used[k].add(ref);
       }
-      if (!Array.isArray(d.receivers) || d.receivers.length === 0) error(p, 'a pipeline needs at least one receiver: add receivers: [...]', 'key');
-      if (!Array.isArray(d.exporters) || d.exporters.length === 0) error(p, 'a pipeline needs at least one exporter: add exporters: [...]', 'key');
+      // (A list of the wrong type was reported by checkRefList already.)
+      if (d.receivers == null || (Array.isArray(d.receivers) && d.receivers.length === 0)) error(p, 'a pipeline needs at least one receiver: add receivers: [...]', 'key');
+      if (d.exporters == null || (Array.isArray(d.exporters) && d.exporters.length === 0)) error(p, 'a pipeline needs at least one exporter: add exporters: [...]', 'key');
       pipelines.push({ id, signal, ...lists });
     }
   }

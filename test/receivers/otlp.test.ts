@@ -187,7 +187,7 @@ const goodProto = Buffer.from(encodeTracesProto(small));
 const goodJson = Buffer.from(encodeTracesJson(small));
 
 async function post(path: string, body: Uint8Array | string, headers: Record<string, string> = { 'content-type': 'application/x-protobuf' }, method = 'POST') {
-  const res = await fetch(h.httpUrl(path), { method, headers, body: method === 'GET' ? undefined : body });
+  const res = await fetch(h.httpUrl(path), { method, headers, body: method === 'GET' ? undefined : (body as BodyInit) });
   const buf = Buffer.from(await res.arrayBuffer());
   const ct = res.headers.get('content-type') ?? '';
   const message = ct.includes('protobuf') ? decodeStatus(buf).message : buf.length ? (JSON.parse(buf.toString()) as { message?: string }).message ?? '' : '';
