@@ -78,7 +78,7 @@ async function sendEverything(t: Transport, ports: Ports): Promise<void> {
   await tracer.forceFlush();
   await tracer.shutdown();
 
-  const loggers = new LoggerProvider({ resource, processors: [new SimpleLogRecordProcessor(t.logs(ports))] });
+  const loggers = new LoggerProvider({ resource, processors: [new SimpleLogRecordProcessor({ exporter: t.logs(ports) })] });
   loggers.getLogger('e2e').emit({ body: `hello from ${t.name}`, severityText: 'INFO', severityNumber: 9, attributes: { 'gen_ai.agent.id': `bot-${t.name}` } });
   await loggers.forceFlush();
   await loggers.shutdown();
