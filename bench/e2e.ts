@@ -62,7 +62,9 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
   for (let i = 0; i < 64; i++) payloads.push(Buffer.from(encodeTracesRequest(makeGenAiTracesBatch(spansPerRequest, i + 1))));
 
   const ports = await allocatePorts();
-  const run = await startAgentcol(defaultLikeConfig(ports), ports.health);
+  // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the agentcol process.
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean);
+  const run = await startAgentcol(defaultLikeConfig(ports), ports.health, { nodeArgs });
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   let acked = 0;
   let refused = 0;

@@ -71,10 +71,10 @@ export interface RunningAgentcol {
 }
 
 /** Starts agentcol with `configText` in a fresh working directory and waits until health is 200. */
-export async function startAgentcol(configText: string, healthPort: number, opts: { dir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunningAgentcol> {
+export async function startAgentcol(configText: string, healthPort: number, opts: { dir?: string; env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): Promise<RunningAgentcol> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'agentcol-e2e-'));
   writeFileSync(join(dir, 'agentcol.yaml'), configText);
-  const child = spawn(process.execPath, [BIN, '--config', 'agentcol.yaml'], { cwd: dir, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, '--config', 'agentcol.yaml'], { cwd: dir, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
