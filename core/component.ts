@@ -12,11 +12,13 @@ import type { Batch, BatchBySignal, Signal } from './signals/types.ts';
 import type { JsonSchema } from './config/schema-types.ts';
 import type { Logger } from './telemetry/logger.ts';
 import type { MetricsRegistry } from './telemetry/metrics.ts';
+import type { Guard } from './guard.ts';
 
 export type { Signal, Batch, BatchBySignal } from './signals/types.ts';
 export type { JsonSchema } from './config/schema-types.ts';
 export type { Logger } from './telemetry/logger.ts';
 export type { MetricsRegistry } from './telemetry/metrics.ts';
+export type * from './guard.ts';
 
 export type Kind = 'receiver' | 'processor' | 'exporter' | 'extension';
 export type Stability = 'development' | 'alpha' | 'beta' | 'stable' | 'deprecated';
@@ -72,6 +74,9 @@ export interface Host {
   getExtension(id: string): Extension | undefined;
   /** Health of the whole service: true once every component started, false while stopping. */
   ready(): boolean;
+  /** The inline guard of the processor with this id (created once per service, on first use);
+   * undefined when no such processor is configured or its factory has no `createGuard`. */
+  getGuard(processorId: string): Guard | undefined;
 }
 
 interface FactoryBase<C> {
@@ -97,6 +102,8 @@ export interface ProcessorFactory<C = any> extends FactoryBase<C> {
    * then copied before it reaches this processor. */
   mutatesData?: boolean;
   create<S extends Signal>(ctx: CreateContext<C>, signal: S, next: Consumer<S>): Processor<S>;
+  /** The processor's inline role, for receivers that name it in `guardrails` (the LLM proxy). */
+  createGuard?(ctx: CreateContext<C>): Guard;
 }
 
 export interface ExporterFactory<C = any> extends FactoryBase<C> {

@@ -2,7 +2,7 @@
 // (extensions, exporters, processors, receivers), and shuts it down in topological order
 // (receivers, processors — the batch processor flushes —, sending queues drained, exporters,
 // extensions), the way the collector's service does.
-import type { Extension, Host, Logger } from '../component.ts';
+import type { Extension, Guard, Host, Logger, ProcessorFactory } from '../component.ts';
 import type { ResolvedConfig } from '../config/types.ts';
 import type { FactoryRegistry } from '../registry.ts';
 import { MetricsRegistry } from '../telemetry/metrics.ts';
@@ -32,6 +32,8 @@ export class Service {
 
   private graph: Graph | null = null;
   private readonly extensionsById = new Map<string, Extension>();
+  /** Inline guards, created on first use (see Host.getGuard); shut down after the receivers. */
+  private readonly guards = new Map<string, Guard | undefined>();
   /** What started, so a failed start or a shutdown stops exactly that. */
   private started = { telemetry: false, extensions: [] as Stoppable[], exporters: [] as Stoppable[], queues: new Set<string>(), processors: [] as Stoppable[], receivers: [] as Stoppable[] };
   private isReady = false;
@@ -77,7 +79,21 @@ export class Service {
       metrics: this.metrics,
       getExtension: (id) => this.extensionsById.get(id),
       ready: () => this.isReady,
+      getGuard: (id) => this.guard(id),
     };
+  }
+
+  private guard(id: string): Guard | undefined {
+    if (this.guards.has(id)) return this.guards.get(id);
+    const cc = this.config.processors.get(id);
+    const factory = cc && (this.registry.get('processor', cc.type) as ProcessorFactory | undefined);
+    let guard: Guard | undefined;
+    if (cc && factory?.createGuard) {
+      const config = factory.normalize ? factory.normalize(cc.config) : cc.config;
+      guard = factory.createGuard({ id, config, logger: this.logger.child({ processor: id, role: 'guard' }), metrics: this.metrics });
+    }
+    this.guards.set(id, guard);
+    return guard;
   }
 
   private async doStart(): Promise<void> {
@@ -162,6 +178,9 @@ export class Service {
     };
     const st = this.started;
     await stopAll(st.receivers);
+    const guards = [...this.guards].flatMap(([id, g]) => (g?.shutdown ? [{ kind: 'guard', id, stop: () => g.shutdown!() }] : []));
+    this.guards.clear();
+    await stopAll(guards);
     for (const e of this.graph?.exporters ?? []) e.queue.stopSynchronousRetries();
     // Pipeline by pipeline, first processor first, so what one flushes reaches a running next one.
     await stopAll(st.processors);

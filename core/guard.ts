@@ -1,0 +1,58 @@
+// Guardrails: a processor named in a receiver's `guardrails` list (the LLM proxy's) also decides
+// inline on one request, before it reaches a provider, and on its response. The processor's factory
+// provides `createGuard`; the service creates one guard per processor id, on first use, and the
+// receiver asks the host for it by id.
+import type { Attributes } from './signals/types.ts';
+
+export type GuardRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool';
+
+export interface GuardMessage {
+  role: GuardRole;
+  /** The text of the message (text parts joined with "\n"); tool calls' arguments for assistant
+   * messages that call tools; the result text for tool messages. */
+  content: string;
+  /** Tool name, for tool calls and tool results. */
+  name?: string;
+}
+
+export interface GuardRequest {
+  agent: { id: string; customer: string; roles: string[] };
+  /** e.g. 'chat', 'embeddings' (gen_ai.operation.name). */
+  operation: string;
+  /** The model the agent asked for (a route alias or a provider model). */
+  model: string;
+  /** The provider the request is routed to, when known ('' before routing). */
+  provider: string;
+  messages: GuardMessage[];
+  /** Names of the tools offered to or called by the model. */
+  tools: string[];
+  /** Data-scope tags of the request (e.g. from the `x-agentcol-scope` header). */
+  scopes: string[];
+  metadata: Record<string, string>;
+}
+
+export interface GuardResponse {
+  /** The model's output: assistant text and tool calls, as messages. */
+  messages: GuardMessage[];
+}
+
+export type GuardAction = 'allow' | 'flag' | 'rewrite' | 'block';
+
+export interface GuardVerdict {
+  action: GuardAction;
+  /** What decided: a rule or detector name, shown to the agent on a block. */
+  rule?: string;
+  reason?: string;
+  /** For 'rewrite': the messages to send instead, same length and order as the input. */
+  messages?: GuardMessage[];
+  /** Recorded on the captured span (counts and names, never the sensitive values). */
+  attributes?: Attributes;
+}
+
+export interface Guard {
+  checkRequest(req: GuardRequest): Promise<GuardVerdict>;
+  /** Runs on the complete response. After a streamed response was sent, a block can only be
+   * recorded (flagged), not undone. */
+  checkResponse?(req: GuardRequest, res: GuardResponse): Promise<GuardVerdict>;
+  shutdown?(): Promise<void>;
+}
