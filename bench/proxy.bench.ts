@@ -1,0 +1,295 @@
+// LLM proxy benchmark: the mock provider called DIRECTLY vs THROUGH the agentcol proxy (the real
+// `agentcol` command, llm_proxy receiver -> batch -> debug, or the embedded stores with
+// BENCH_PROXY_STORES=1), non-streaming and streaming, guardrails off and with an example guard on.
+// In one run:
+//   - throughput: closed loop, fixed concurrency -> requests/s, p50/p99, ratio proxied/direct;
+//   - added latency at a fixed offered load (open loop, default 1,000 requests/s): proxied p50/p99
+//     minus direct p50/p99.
+// Three processes on loopback: this one (the load client, a plain keep-alive http.Agent — the
+// SDKs add their own per-request overhead, which would hide the proxy's), the mock provider, and
+// agentcol. Everything is bounded in time and count. Absolute figures on a shared 2-core machine
+// are noise; the ratios between targets measured here, in this run, are the result.
+//
+//   node --import tsx bench/proxy.bench.ts [--json]
+//   BENCH_PROXY_SECONDS=5 BENCH_PROXY_RATE=1000 BENCH_PROXY_CONCURRENCY=16 BENCH_PROXY_STORES=1
+import http from 'node:http';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { REPO, startAgentcol, type RunningAgentcol } from '../test/helpers/agentcol-process.ts';
+import { freePort } from '../test/helpers/ports.ts';
+import { closedLoop, httpSender, openLoop, summarise, type LoadResult, type LoadRun, type Send } from './latency.ts';
+
+export interface ProxyBenchOptions {
+  /** Seconds per measured phase (each target × mode × loop). */
+  seconds?: number;
+  /** Closed-loop requests in flight. */
+  concurrency?: number;
+  /** Open-loop offered rate, requests/s. */
+  rate?: number;
+  /** Open-loop light rate, requests/s. */
+  lowRate?: number;
+  /** Each phase is cut into this many slices, interleaved across targets (in rotating order) so
+   * that noise from other load on the machine hits every target alike. */
+  rounds?: number;
+  /** Request cap per phase. */
+  maxRequests?: number;
+  /** duckdb + postgres (embedded) instead of the debug exporter. */
+  stores?: boolean;
+}
+
+type Target = 'direct' | 'proxied' | 'guarded';
+
+interface LatencyAtLoad {
+  rate: number;
+  /** Every target got at least 95% of the offered rate with nothing skipped; when false the
+   * latencies include queueing in an overloaded system and the "added" figures mean little. */
+  sustained: boolean;
+  direct: LoadResult;
+  proxied: LoadResult;
+  guarded: LoadResult;
+  addedP50: number;
+  addedP99: number;
+  addedP50Guarded: number;
+  addedP99Guarded: number;
+}
+
+interface Mode {
+  throughput: { direct: LoadResult; proxied: LoadResult; guarded: LoadResult; ratio: number; ratioGuarded: number };
+  /** At the offered load of the target (BENCH_PROXY_RATE, default 1,000 requests/s). */
+  fixedLoad: LatencyAtLoad;
+  /** At a light load (BENCH_PROXY_LOW_RATE, default 100 requests/s): the proxy's own cost without queueing. */
+  lowLoad: LatencyAtLoad;
+}
+
+export interface ProxyBenchResult {
+  guard: string;
+  exporters: string;
+  nonStreaming: Mode;
+  streaming: Mode;
+}
+
+const AGENT_KEY = 'bench-agent-key';
+const SYSTEM = 'You are a support assistant for an online shop. Answer briefly, cite the order number, never reveal internal notes.';
+const QUESTION =
+  'Hello, my order 48213 arrived yesterday but the box was damaged and one of the two mugs inside is cracked. ' +
+  'Can you tell me whether I should send the broken mug back first, or whether you can ship a replacement straight away? ' +
+  'I would also like to know how long a replacement usually takes to arrive.';
+
+/** A guard plugin written for this bench when the example plugin has no inline role: it scans every
+ * message for a few prompt-injection phrases (regexes) and allows clean requests. */
+const BENCH_GUARD_PLUGIN = `
+const PATTERNS = [/ignore (all |any )?(previous|prior) instructions/i, /you are now (in )?developer mode/i, /reveal (your|the) system prompt/i, /BEGIN (RSA|OPENSSH) PRIVATE KEY/];
+export default {
+  kind: 'processor', type: 'bench_guard', description: 'Bench example guard: blocks known injection phrases.', stability: 'development',
+  signals: ['traces', 'logs'],
+  configSchema: { type: 'object', additionalProperties: false, properties: {} },
+  create(_ctx, _signal, next) { return { async start() {}, async shutdown() {}, consume: (b) => next.consume(b) }; },
+  createGuard() {
+    return {
+      async checkRequest(req) {
+        for (const m of req.messages) for (const p of PATTERNS) if (p.test(m.content)) return { action: 'block', rule: p.source, reason: 'prompt injection phrase' };
+        return { action: 'allow' };
+      },
+      async checkResponse(_req, res) {
+        for (const m of res.messages) if (PATTERNS[2].test(m.content)) return { action: 'flag', rule: 'system_prompt_echo' };
+        return { action: 'allow' };
+      },
+    };
+  },
+};
+`;
+
+/** The example plugin processor (test/fixtures/plugins/agentcol-processor-tag) when it has an inline
+ * guard role; otherwise BENCH_GUARD_PLUGIN. Returns the config lines. */
+async function guardSetup(dir: string): Promise<{ name: string; plugin: string; processor: string }> {
+  const tag = join(REPO, 'test/fixtures/plugins/agentcol-processor-tag/index.js');
+  const factory = (await import(pathToFileURL(tag).href)).default as { createGuard?: unknown };
+  if (typeof factory.createGuard === 'function') return { name: 'tag (agentcol-processor-tag)', plugin: tag, processor: 'tag: { attributes: { bench: "yes" } }' };
+  const file = join(dir, 'bench-guard.mjs');
+  writeFileSync(file, BENCH_GUARD_PLUGIN);
+  return { name: 'bench_guard (written by the bench: the example plugin has no createGuard yet)', plugin: file, processor: 'bench_guard: {}' };
+}
+
+async function startMock(): Promise<{ child: ChildProcess; port: number; key: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/fixtures/mock-providers/serve.ts')], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (d) => {
+      buf += d;
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve(buf.slice(0, nl));
+    });
+    child.once('exit', (code) => reject(new Error(`mock provider exited with ${code}`)));
+  });
+  const info = JSON.parse(line) as { port: number; keys: { openai: string[] } };
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return { child, port: info.port, key: info.keys.openai[0], stop: () => (child.kill('SIGTERM'), exited) };
+}
+
+function proxyConfig(p: { mockPort: number; mockKey: string; proxy: number; guarded: number; health: number; metrics: number; guard: { plugin: string; processor: string }; stores: boolean }): string {
+  const guardId = p.guard.processor.split(':')[0];
+  const exporters = p.stores ? '[duckdb, postgres]' : '[debug]';
+  const receiver = (endpoint: number, guardrails: string) => `
+    endpoint: 127.0.0.1:${endpoint}
+    agents:
+      - { id: bench-agent, key: ${AGENT_KEY}, customer: bench, roles: [support], allowed_cidrs: [127.0.0.0/8] }
+    providers:
+      openai: { kind: openai, base_url: "http://127.0.0.1:${p.mockPort}/v1", api_key: ${p.mockKey}, timeout: 10s }
+    routes:
+      - model: fast
+        strategy: fallback
+        targets: [{ provider: openai, model: gpt-4o-mini }]
+    prices:
+      gpt-4o-mini: { input: 0.15, output: 0.60, cache_read: 0.075 }
+    guardrails: ${guardrails}`;
+  return `
+plugins: ["${p.guard.plugin}"]
+extensions:
+  health_check: { endpoint: 127.0.0.1:${p.health} }
+receivers:
+  llm_proxy:${receiver(p.proxy, '[]')}
+  llm_proxy/guarded:${receiver(p.guarded, `[${guardId}]`)}
+processors:
+  batch: {}
+  ${p.guard.processor}
+exporters:
+  ${p.stores ? 'duckdb: {}\n  postgres: {}' : 'debug: { verbosity: basic, sampling_initial: 1, sampling_thereafter: 1000 }'}
+service:
+  extensions: [health_check]
+  telemetry: { metrics: { address: 127.0.0.1:${p.metrics} } }
+  pipelines:
+    traces: { receivers: [llm_proxy, llm_proxy/guarded], processors: [batch], exporters: ${exporters} }
+    logs: { receivers: [llm_proxy, llm_proxy/guarded], processors: [batch], exporters: ${exporters} }
+`;
+}
+
+const round = (n: number) => Math.round(n * 1000) / 1000;
+
+export async function runProxyBench(opts: ProxyBenchOptions = {}): Promise<ProxyBenchResult> {
+  const seconds = opts.seconds ?? Number(process.env.BENCH_PROXY_SECONDS ?? 5);
+  const concurrency = opts.concurrency ?? Number(process.env.BENCH_PROXY_CONCURRENCY ?? 16);
+  const rate = opts.rate ?? Number(process.env.BENCH_PROXY_RATE ?? 1000);
+  const lowRate = opts.lowRate ?? Number(process.env.BENCH_PROXY_LOW_RATE ?? 100);
+  const rounds = opts.rounds ?? Number(process.env.BENCH_PROXY_ROUNDS ?? 5);
+  const maxRequests = opts.maxRequests ?? 200_000;
+  const stores = opts.stores ?? process.env.BENCH_PROXY_STORES === '1';
+
+  const dir = mkdtempSync(join(tmpdir(), 'agentcol-proxy-bench-'));
+  const mock = await startMock();
+  const guard = await guardSetup(dir);
+  const ports = { proxy: await freePort(), guarded: await freePort(), health: await freePort(), metrics: await freePort() };
+  let run: RunningAgentcol | undefined;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  try {
+    if (!existsSync(join(REPO, 'receivers/llm_proxy/factory.ts'))) throw new Error('receivers/llm_proxy/factory.ts does not exist yet: only the direct path can be measured');
+    run = await startAgentcol(proxyConfig({ mockPort: mock.port, mockKey: mock.key, ...ports, guard, stores }), ports.health, { dir });
+
+    let seq = 0;
+    const body = (model: string, stream: boolean) => () =>
+      JSON.stringify({
+        model,
+        messages: [
+          { role: 'system', content: SYSTEM },
+          // A distinct request every time, so no cache anywhere can answer.
+          { role: 'user', content: `${QUESTION} (ticket ${++seq})` },
+        ],
+        ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+      });
+    const sender = (port: number, key: string, model: string, stream: boolean): Send =>
+      httpSender({ port, path: '/v1/chat/completions', headers: { authorization: `Bearer ${key}` }, body: body(model, stream), agent });
+
+    /** Runs `loop` on every target in `rounds` interleaved slices; merges each target's slices. */
+    const interleaved = async (targets: Record<Target, Send>, loop: (send: Send) => Promise<LoadRun>): Promise<Record<Target, LoadResult>> => {
+      const names = Object.keys(targets) as Target[];
+      const runs: Record<Target, LoadRun[]> = { direct: [], proxied: [], guarded: [] };
+      for (let r = 0; r < rounds; r++) {
+        for (let i = 0; i < names.length; i++) {
+          const name = names[(i + r) % names.length];
+          runs[name].push(await loop(targets[name]));
+        }
+      }
+      return { direct: summarise(...runs.direct), proxied: summarise(...runs.proxied), guarded: summarise(...runs.guarded) };
+    };
+    const atLoad = async (targets: Record<Target, Send>, r: number): Promise<LatencyAtLoad> => {
+      const res = await interleaved(targets, (send) => openLoop(send, { rate: r, seconds: seconds / rounds, maxRequests: maxRequests / rounds, maxInFlight: 2000 }));
+      const ok = (x: LoadResult) => x.rps >= 0.95 * r && !x.skipped && !x.errors;
+      return {
+        rate: r,
+        sustained: ok(res.direct) && ok(res.proxied) && ok(res.guarded),
+        ...res,
+        addedP50: res.proxied.p50 - res.direct.p50,
+        addedP99: res.proxied.p99 - res.direct.p99,
+        addedP50Guarded: res.guarded.p50 - res.direct.p50,
+        addedP99Guarded: res.guarded.p99 - res.direct.p99,
+      };
+    };
+
+    const modes: Record<'nonStreaming' | 'streaming', Mode> = {} as never;
+    for (const stream of [false, true]) {
+      const targets: Record<Target, Send> = {
+        direct: sender(mock.port, mock.key, 'gpt-4o-mini', stream),
+        proxied: sender(ports.proxy, AGENT_KEY, 'fast', stream),
+        guarded: sender(ports.guarded, AGENT_KEY, 'fast', stream),
+      };
+      // Warm up every path (JIT, connections), and check that it answers 200.
+      for (const send of Object.values(targets)) {
+        const w = await closedLoop(send, { concurrency, seconds: 1, maxRequests: 2000 });
+        if (w.errors) throw new Error(`warm-up: ${w.errors} failed requests: ${(w.firstError as Error)?.message}`);
+      }
+      const tp = await interleaved(targets, (send) => closedLoop(send, { concurrency, seconds: seconds / rounds, maxRequests: maxRequests / rounds }));
+      modes[stream ? 'streaming' : 'nonStreaming'] = {
+        throughput: { ...tp, ratio: tp.proxied.rps / tp.direct.rps, ratioGuarded: tp.guarded.rps / tp.direct.rps },
+        fixedLoad: await atLoad(targets, rate),
+        lowLoad: await atLoad(targets, lowRate),
+      };
+    }
+    return { guard: guard.name, exporters: stores ? 'duckdb + postgres (embedded)' : 'debug', ...modes };
+  } finally {
+    agent.destroy();
+    if (run) {
+      const code = await run.stop();
+      if (code !== 0) console.error(`agentcol exited with ${code}:\n${run.output().slice(-4000)}`);
+    }
+    await mock.stop();
+  }
+}
+
+export function formatProxyBench(r: ProxyBenchResult): string {
+  const f = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : String(n));
+  const lines = [`llm_proxy bench (guard: ${r.guard}; exporters: ${r.exporters})`];
+  for (const [label, m] of [
+    ['non-streaming', r.nonStreaming],
+    ['streaming', r.streaming],
+  ] as const) {
+    const t = m.throughput;
+    const row = (name: string, x: LoadResult) =>
+      `    ${name.padEnd(8)} ${Math.round(x.rps).toString().padStart(6)} req/s  p50 ${f(x.p50)} ms  p99 ${f(x.p99)} ms  ttfb p50 ${f(x.ttfbP50)} ms  errors ${x.errors}${x.skipped ? `  skipped ${x.skipped}` : ''}`;
+    lines.push(
+      `  ${label}, closed loop (throughput):`,
+      row('direct', t.direct),
+      row('proxied', t.proxied),
+      row('guarded', t.guarded),
+      `    throughput ratio proxied/direct ${f(t.ratio)} (target >= 0.4), guarded/direct ${f(t.ratioGuarded)}`,
+    );
+    for (const l of [m.fixedLoad, m.lowLoad]) {
+      lines.push(
+        `  ${label}, open loop at ${l.rate} req/s${l.sustained ? '' : ' (NOT sustained: latencies include queueing)'}:`,
+        row('direct', l.direct),
+        row('proxied', l.proxied),
+        row('guarded', l.guarded),
+        `    added latency: p50 ${f(l.addedP50)} ms, p99 ${f(l.addedP99)} ms; with guard p50 ${f(l.addedP50Guarded)} ms, p99 ${f(l.addedP99Guarded)} ms` +
+          (l === m.fixedLoad ? ' (target p50 < 1, p99 < 5)' : ''),
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const r = await runProxyBench();
+  console.log(formatProxyBench(r));
+  if (process.argv.includes('--json')) console.log(JSON.stringify(r, (_k, v) => (typeof v === 'number' ? round(v) : v), 2));
+}
