@@ -1,9 +1,13 @@
 // Storage throughput: row building (flatten) for 512-span GenAI batches, the postgres COPY encoding,
 // and end-to-end writes of 8192-span batches (what a batch processor hands over) into DuckDB and
-// PGlite, each in a temp directory. Run alone: node --import tsx bench/storage.bench.ts
+// PGlite, each in a temp directory. For DuckDB it also compares write paths in one run (rounds
+// interleaved): main-thread time per batch (event-loop active time while the export runs: what the
+// receiver and the other exporters lose), wall time and process CPU (all threads) per batch.
+// Run alone: node --import tsx bench/storage.bench.ts
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Exporter } from '../core/component.ts';
 import { flattenTraces } from '../core/storage/flatten.ts';
@@ -13,6 +17,17 @@ import duckdbFactory from '../exporters/duckdb/factory.ts';
 import { encodeCopy } from '../exporters/postgres/copy-encoder.ts';
 import postgresFactory from '../exporters/postgres/factory.ts';
 import { makeGenAiTraces } from '../test/core/storage-fixtures.ts';
+import type { TracesBatch } from '../core/signals/types.ts';
+import { makeGenAiTracesBatch } from './genai-payload.ts';
+
+/** One DuckDB write path, per 8192-span batch (medians over the rounds). */
+export interface DuckDBPathResult {
+  mainMsPerBatch: number;
+  mainUsPerSpan: number;
+  wallMsPerBatch: number;
+  cpuMsPerBatch: number;
+  spansPerSecond: number;
+}
 
 export interface StorageBenchResult {
   flattenSpansPerSecond: number;
@@ -21,6 +36,70 @@ export interface StorageBenchResult {
   pgliteSpansPerSecond: number;
   /** Longest main-thread stall seen while writing to PGlite (worker mode), ms. */
   pgliteMaxEventLoopLagMs: number;
+  /** DuckDB write paths compared in one run, on batches shaped like bench/e2e.ts's (16 requests
+   * of 512 spans merged by the batch processor). */
+  duckdbPaths: Record<string, DuckDBPathResult>;
+}
+
+/** The DuckDB exporter configurations compared by duckdbPathBench. */
+const DUCKDB_PATHS: Record<string, Record<string, unknown>> = {
+  // Everything on the main thread, DuckDB's own checkpoint_threshold: the write path before the worker.
+  'in-process, checkpoint 16MB': { worker: false, checkpoint_threshold: '16MB' },
+  'in-process, checkpoint 256MB': { worker: false },
+  // The default.
+  'worker, checkpoint 256MB': {},
+};
+
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+
+/** Runs every path over the same batches, rounds interleaved so machine noise hits all alike. */
+export async function duckdbPathBench(dir: string, rounds: number, perRound: number): Promise<Record<string, DuckDBPathResult>> {
+  const ctx = { logger: silentLogger, metrics: new MetricsRegistry() };
+  const batches: TracesBatch[] = Array.from({ length: 3 }, (_, b) => {
+    const parts = Array.from({ length: 16 }, (_, i) => makeGenAiTracesBatch(512, b * 16 + i + 1));
+    return { resourceSpans: parts.flatMap((p) => p.resourceSpans) };
+  });
+  const spans = 8192;
+  const names = Object.keys(DUCKDB_PATHS);
+  const exporters = new Map<string, Exporter>();
+  const samples = new Map<string, { main: number[]; wall: number[]; cpu: number[] }>();
+  try {
+    for (const [i, name] of names.entries()) {
+      const ex = duckdbFactory.create({ ...ctx, id: 'duckdb', config: { path: join(dir, `path-${i}.duckdb`), ...DUCKDB_PATHS[name] } });
+      await ex.start({} as never);
+      await ex.export('traces', batches[0]); // warm-up
+      exporters.set(name, ex);
+      samples.set(name, { main: [], wall: [], cpu: [] });
+    }
+    let n = 0;
+    for (let r = 0; r < rounds; r++) {
+      for (const name of names) {
+        const ex = exporters.get(name)!;
+        const s = samples.get(name)!;
+        for (let k = 0; k < perRound; k++) {
+          const batch = batches[n++ % batches.length];
+          const elu = performance.eventLoopUtilization();
+          const cpu = process.cpuUsage();
+          const t = performance.now();
+          await ex.export('traces', batch);
+          s.wall.push(performance.now() - t);
+          const c = process.cpuUsage(cpu);
+          s.cpu.push((c.user + c.system) / 1000);
+          s.main.push(performance.eventLoopUtilization(elu).active);
+        }
+      }
+    }
+  } finally {
+    for (const ex of exporters.values()) await ex.shutdown();
+  }
+  const out: Record<string, DuckDBPathResult> = {};
+  for (const name of names) {
+    const s = samples.get(name)!;
+    const main = median(s.main);
+    const wall = median(s.wall);
+    out[name] = { mainMsPerBatch: main, mainUsPerSpan: (main * 1000) / spans, wallMsPerBatch: wall, cpuMsPerBatch: median(s.cpu), spansPerSecond: rate(spans, wall) };
+  }
+  return out;
 }
 
 function rate(n: number, ms: number): number {
@@ -71,7 +150,9 @@ export async function runStorageBench(opts: { batches?: number } = {}): Promise<
     const p = await writeRate(pg, big, 8192);
     await pg.shutdown();
 
-    return { flattenSpansPerSecond, pgEncodeSpansPerSecond, duckdbSpansPerSecond: d.rate, pgliteSpansPerSecond: p.rate, pgliteMaxEventLoopLagMs: p.lag };
+    const duckdbPaths = await duckdbPathBench(dir, Number(process.env.BENCH_DUCKDB_ROUNDS ?? 4), 3);
+
+    return { flattenSpansPerSecond, pgEncodeSpansPerSecond, duckdbSpansPerSecond: d.rate, pgliteSpansPerSecond: p.rate, pgliteMaxEventLoopLagMs: p.lag, duckdbPaths };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -79,5 +160,5 @@ export async function runStorageBench(opts: { batches?: number } = {}): Promise<
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const r = await runStorageBench();
-  console.log(JSON.stringify(r, (_k, v) => (typeof v === 'number' ? Math.round(v) : v), 2));
+  console.log(JSON.stringify(r, (_k, v) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v), 2));
 }

@@ -11,6 +11,7 @@ import type { FlatTable } from '../../core/storage/flatten.ts';
 import { isNested, type ColumnType, type TableDef } from '../../core/storage/model.ts';
 import { storableText } from '../../core/storage/text.ts';
 import { duckNestedType, duckType } from './types.ts';
+import type { RenderedMap } from './wire.ts';
 
 type Vector = duckdb.Vector;
 
@@ -123,11 +124,7 @@ function fill(vec: Vector, kind: Kind, values: unknown[], start: number, count: 
   }
   switch (kind.k) {
     case 'str':
-      for (let i = 0; i < count; i++) {
-        const v = values[start + i];
-        if (v !== null && v !== undefined) duckdb.vector_assign_string_element(vec, i, storableText(v as string));
-      }
-      return;
+      return fillStrings(vec, values, start, count, maps.strings);
     case 'i64': {
       const a = new BigInt64Array(count);
       for (let i = 0; i < count; i++) {
@@ -188,28 +185,119 @@ function fillMaps(vec: Vector, values: unknown[], start: number, count: number, 
   const rendered = new Array<string[]>(count);
   let total = 0;
   for (let i = 0; i < count; i++) {
-    const a = values[start + i] as Attributes | null;
-    const kv = a ? maps.render(a) : EMPTY_KV;
+    const a = values[start + i] as Attributes | RenderedMap | null;
+    // Attribute objects, or (from the worker's wire format) maps already rendered.
+    const kv = a ? (Array.isArray(a) ? a : maps.render(a)) : EMPTY_KV;
     rendered[i] = kv;
     const len = kv.length >> 1;
     entries[i * 4] = total;
     entries[i * 4 + 2] = len;
     total += len;
   }
-  duckdb.list_vector_reserve(vec, total);
-  duckdb.list_vector_set_size(vec, total);
-  const struct = duckdb.list_vector_get_child(vec);
-  const keys = duckdb.struct_vector_get_child(struct, 0);
-  const vals = duckdb.struct_vector_get_child(struct, 1);
+  const keys = new Array<string>(total);
+  const vals = new Array<string>(total);
   let j = 0;
   for (let i = 0; i < count; i++) {
     const kv = rendered[i];
     for (let k = 0; k < kv.length; k += 2, j++) {
-      duckdb.vector_assign_string_element(keys, j, kv[k]);
-      duckdb.vector_assign_string_element(vals, j, kv[k + 1]);
+      keys[j] = kv[k];
+      vals[j] = kv[k + 1];
     }
   }
+  duckdb.list_vector_reserve(vec, total);
+  duckdb.list_vector_set_size(vec, total);
+  const struct = duckdb.list_vector_get_child(vec);
+  fillStrings(duckdb.struct_vector_get_child(struct, 0), keys, 0, total, maps.strings);
+  fillStrings(duckdb.struct_vector_get_child(struct, 1), vals, 0, total, maps.strings);
   copyInto(vec, entries);
+}
+
+/** sizeof(duckdb string_t): { uint32 length; char inlined[12] } or { uint32 length; char prefix[4]; char *ptr }. */
+const STRING_T = 16;
+const INLINE_BYTES = 12;
+/** Longer strings are not looked up for repeats (only compared with the previous one). */
+const DEDUP_MAX_LENGTH = 64;
+
+/**
+ * Writes the strings values[start, start+count) (null/undefined: left as '', the validity mask
+ * says NULL) into positions [0, count) of a VARCHAR vector with few native calls: the vector's
+ * string_t array is built in JS and copied in once. '' is all zeros; ASCII strings of up to 12
+ * bytes are inlined in the string_t itself; longer ones are handed to DuckDB once per distinct
+ * value in the chunk (vector_assign_string_element copies them into the vector's string heap) and
+ * every repeat reuses that string_t, which points into the same heap (as DuckDB's own dictionary
+ * and constant vectors do); strings over 64 characters are only matched against the previous
+ * value. Text goes through storableText as before.
+ */
+function fillStrings(vec: Vector, values: unknown[], start: number, count: number, seen: Map<string, number>): void {
+  if (count === 0) return;
+  const out = new Uint8Array(count * STRING_T);
+  const words = new Uint32Array(out.buffer);
+  let assigned: number[] | undefined; // positions DuckDB wrote
+  let repeats: number[] | undefined; // [position, position it repeats] pairs
+  seen.clear();
+  let prev: string | undefined; // the last string handed to DuckDB or repeated, and its position
+  let prevAt = 0;
+  for (let i = 0; i < count; i++) {
+    const v = values[start + i] as string | null | undefined;
+    if (v === null || v === undefined || v.length === 0) continue;
+    if (v.length <= INLINE_BYTES && inlineAscii(out, i * STRING_T, v)) continue;
+    if (v === prev) {
+      // Runs of one value (a resource's service name, scope, ...): no hashing.
+      (repeats ??= []).push(i, prevAt);
+      continue;
+    }
+    const s = storableText(v);
+    // Long strings (prompts, messages) are rarely repeated and costly to hash: no lookup.
+    const first = s.length > DEDUP_MAX_LENGTH ? undefined : seen.get(s);
+    if (first === undefined) {
+      duckdb.vector_assign_string_element(vec, i, s);
+      if (s.length <= DEDUP_MAX_LENGTH) seen.set(s, i);
+      (assigned ??= []).push(i);
+      prevAt = i;
+    } else {
+      (repeats ??= []).push(i, first);
+      prevAt = first;
+    }
+    prev = v;
+  }
+  if (assigned) {
+    const d = duckdb.vector_get_data(vec, count * STRING_T);
+    const cur = d.byteOffset % 4 === 0 ? new Uint32Array(d.buffer, d.byteOffset, count * 4) : new Uint32Array(d.slice().buffer);
+    for (const i of assigned) {
+      const w = i * 4;
+      words[w] = cur[w];
+      words[w + 1] = cur[w + 1];
+      words[w + 2] = cur[w + 2];
+      words[w + 3] = cur[w + 3];
+    }
+    if (repeats) {
+      for (let r = 0; r < repeats.length; r += 2) {
+        const w = repeats[r] * 4;
+        const f = repeats[r + 1] * 4;
+        words[w] = cur[f];
+        words[w + 1] = cur[f + 1];
+        words[w + 2] = cur[f + 2];
+        words[w + 3] = cur[f + 3];
+      }
+    }
+  }
+  duckdb.copy_data_to_vector(vec, 0, out.buffer, 0, out.byteLength);
+}
+
+/** Writes `s` as an inlined string_t at `at` if it is ASCII without U+0000 (so its UTF-8 length
+ * is its length, at most 12); false (and nothing written) otherwise. */
+function inlineAscii(out: Uint8Array, at: number, s: string): boolean {
+  const n = s.length;
+  for (let k = 0; k < n; k++) {
+    const c = s.charCodeAt(k);
+    if (c === 0 || c > 0x7f) {
+      out.fill(0, at + 4, at + 4 + k);
+      return false;
+    }
+    out[at + 4 + k] = c;
+  }
+  out[at] = n; // little-endian uint32 length, n <= 12
+  return true;
 }
 
 const EMPTY_KV: string[] = [];
@@ -217,6 +305,8 @@ const EMPTY_KV: string[] = [];
 /** Attribute maps as [key, value, key, value, ...] in storable text. Remembers the last object:
  * a resource's attributes repeat on every row of the resource. */
 class MapRenderer {
+  /** Scratch for fillStrings: string -> first position in the vector being filled. */
+  readonly strings = new Map<string, number>();
   private last: Attributes | undefined;
   private lastKv: string[] = EMPTY_KV;
 
@@ -235,5 +325,6 @@ class MapRenderer {
   forget(): void {
     this.last = undefined;
     this.lastKv = EMPTY_KV;
+    this.strings.clear();
   }
 }

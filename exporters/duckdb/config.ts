@@ -8,9 +8,15 @@ export interface DuckDBExporterConfig {
   threads?: number;
   /** DuckDB's memory_limit, e.g. "1GB"; unset: DuckDB's default (80% of RAM). */
   memory_limit?: string;
+  /** WAL size that triggers an automatic checkpoint (DuckDB's checkpoint_threshold). */
+  checkpoint_threshold?: string;
+  /** Run DuckDB in a worker thread (default) rather than on the main event loop. */
+  worker?: boolean;
 }
 
 export const DEFAULT_PATH = 'data/agentcol.duckdb';
+export const DEFAULT_CHECKPOINT_THRESHOLD = '256MB';
+const SIZE_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*([kKmMgGtT]i?[bB]|[bB])\\s*$';
 
 export const configSchema: JsonSchema = {
   type: 'object',
@@ -25,14 +31,34 @@ export const configSchema: JsonSchema = {
     threads: { type: 'integer', minimum: 1, description: "DuckDB worker threads (DuckDB's default: one per core)." },
     memory_limit: {
       type: 'string',
-      pattern: '^\\s*\\d+(\\.\\d+)?\\s*([kKmMgGtT]i?[bB]|[bB])\\s*$',
+      pattern: SIZE_PATTERN,
       examples: ['512MB', '2GB'],
       description: "DuckDB's memory_limit (DuckDB's default: 80% of RAM).",
+    },
+    checkpoint_threshold: {
+      type: 'string',
+      pattern: SIZE_PATTERN,
+      default: DEFAULT_CHECKPOINT_THRESHOLD,
+      examples: ['64MB', '1GB'],
+      description:
+        "WAL size that triggers an automatic checkpoint (DuckDB's checkpoint_threshold, whose own default is 16MB). " +
+        'Larger: fewer rewrites of the last row group, less CPU per row; more memory and WAL to replay after a crash.',
+    },
+    worker: {
+      type: 'boolean',
+      default: true,
+      description: 'Run DuckDB in a worker thread, so its work (filling chunks, commits, checkpoints) never stalls the main event loop.',
     },
   },
 };
 
 export function normalize(raw: unknown): DuckDBExporterConfig {
   const c = (raw ?? {}) as Partial<DuckDBExporterConfig>;
-  return { path: c.path ?? DEFAULT_PATH, threads: c.threads, memory_limit: c.memory_limit };
+  return {
+    path: c.path ?? DEFAULT_PATH,
+    threads: c.threads,
+    memory_limit: c.memory_limit,
+    checkpoint_threshold: c.checkpoint_threshold ?? DEFAULT_CHECKPOINT_THRESHOLD,
+    worker: c.worker ?? true,
+  };
 }

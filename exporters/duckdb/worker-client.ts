@@ -1,0 +1,132 @@
+// The exporter's handle on its DuckDB worker thread (worker.ts).
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { PermanentError, RetryableError } from '../../core/component.ts';
+import type { FlatTable } from '../../core/storage/flatten.ts';
+import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
+import { classifyDuckDBError } from './errors.ts';
+import { encodeTable, transferList, type WireTable } from './wire.ts';
+import type { WriterOptions } from './writer.ts';
+
+type Pending = { resolve: (r: WorkerReply) => void; reject: (err: Error) => void };
+type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+function tsxEsmApi(): string {
+  try {
+    return import.meta.resolve('tsx/esm/api');
+  } catch {
+    // Runtimes without import.meta.resolve: the ESM entry sits next to the package's CJS one.
+    return pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  }
+}
+
+// The worker is TypeScript: register tsx inside it rather than relying on the parent's loader
+// flags (absent under vitest, or when agentcol is embedded).
+function workerBootstrap(): string {
+  const tsx = tsxEsmApi();
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  return `import(${JSON.stringify(tsx)})
+  .then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(entry)}); })
+  .catch((e) => require('node:worker_threads').parentPort.postMessage({ id: 0, ok: false, error: { message: String((e && e.stack) || e), permanent: false } }));`;
+}
+
+function replyError(r: WorkerReply): Error {
+  const message = r.error?.message ?? 'unknown error';
+  if (r.error?.permanent) return new PermanentError(message);
+  if (r.error?.name === 'RetryableError') return new RetryableError(message);
+  const err = new Error(message);
+  if (r.error?.name) err.name = r.error.name;
+  return err;
+}
+
+export class DuckDBWorkerClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private gone?: Error;
+  private exited = false;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (r: WorkerReply) => {
+      const p = this.pending.get(r.id);
+      if (!p) return;
+      this.pending.delete(r.id);
+      p.resolve(r);
+    });
+    const fail = (err: Error) => {
+      this.gone ??= err;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', (e) => fail(new RetryableError(`duckdb worker crashed: ${e.message}`, { cause: e })));
+    worker.on('exit', (code) => {
+      this.exited = true;
+      fail(new RetryableError(`duckdb worker exited (code ${code})`));
+    });
+  }
+
+  /** Starts the worker and opens (and migrates) the database in it. */
+  static async open(options: WriterOptions): Promise<{ client: DuckDBWorkerClient; applied: number[] }> {
+    // Not the parent's loader flags (the bootstrap registers tsx); --cpu-prof passes, so profiling
+    // agentcol profiles this thread too.
+    const execArgv = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+    const worker = new Worker(workerBootstrap(), { eval: true, execArgv });
+    const client = new DuckDBWorkerClient(worker);
+    try {
+      const ready = await new Promise<WorkerReply>((resolve, reject) => client.pending.set(0, { resolve, reject }));
+      if (!ready.ok) throw replyError(ready);
+      const opened = await client.call({ op: 'open', options });
+      if (!opened.ok) throw replyError(opened);
+      return { client, applied: opened.applied ?? [] };
+    } catch (err) {
+      await worker.terminate();
+      throw err;
+    }
+  }
+
+  get alive(): boolean {
+    return !this.gone;
+  }
+
+  private call(req: Request, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
+    if (this.gone) return Promise.reject(this.gone);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...req, id }, transfer);
+    });
+  }
+
+  /** Rejects with RetryableError or PermanentError. */
+  async write(tables: FlatTable[]): Promise<void> {
+    // Encoded on this thread into a few large values (wire.ts): cheap to clone, the lengths and
+    // indexes are transferred. A malformed value throws TypeError here (permanent, see exporter).
+    let wire: WireTable[];
+    try {
+      wire = tables.map(encodeTable);
+    } catch (err) {
+      throw classifyDuckDBError(err, `${tables.reduce((n, t) => n + t.rowCount, 0)} ${tables[0]?.table.signal} rows`);
+    }
+    const r = await this.call({ op: 'write', tables: wire }, wire.flatMap(transferList));
+    if (!r.ok) throw r.error?.permanent ? new PermanentError(r.error.message) : new RetryableError(r.error?.message ?? 'unknown error');
+  }
+
+  /** Flushes, checkpoints and closes the database, then stops the worker. Returns the flush or
+   * checkpoint failure, if any. */
+  async close(): Promise<string | undefined> {
+    let closeError: string | undefined;
+    if (!this.gone) {
+      const r = await this.call({ op: 'close' }).catch((err: Error) => ({ id: -1, ok: false, error: { message: err.message, permanent: false } }) as WorkerReply);
+      closeError = r.ok ? r.closeError : r.error?.message;
+    }
+    // The worker ends by itself once closed; stop it if it does not.
+    if (!this.exited) {
+      const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+      const timer = setTimeout(() => void this.worker.terminate(), 5_000);
+      if (this.gone) await this.worker.terminate();
+      await exited;
+      clearTimeout(timer);
+    }
+    return closeError;
+  }
+}

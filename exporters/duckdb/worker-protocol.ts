@@ -1,0 +1,19 @@
+// Messages between the exporter (worker-client.ts) and its DuckDB worker thread (worker.ts).
+import type { WireTable } from './wire.ts';
+import type { WriterOptions } from './writer.ts';
+
+export type WorkerRequest =
+  | { id: number; op: 'open'; options: WriterOptions }
+  | { id: number; op: 'write'; tables: WireTable[] }
+  | { id: number; op: 'close' };
+
+export interface WorkerReply {
+  id: number;
+  ok: boolean;
+  /** 'open': the migrations applied. */
+  applied?: number[];
+  /** 'close': the flush or CHECKPOINT failed (the database was closed anyway). */
+  closeError?: string;
+  /** permanent: the data was refused (PermanentError); otherwise retryable. */
+  error?: { message: string; permanent: boolean; name?: string };
+}

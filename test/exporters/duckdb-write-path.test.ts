@@ -1,0 +1,141 @@
+// The duckdb exporter's string filling (inlined short strings, repeats sharing one string_t, chunk
+// boundaries) and its two modes (worker thread, in-process) store exactly the same text.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PermanentError } from '../../core/component.ts';
+import type { Attributes, Span, TracesBatch } from '../../core/signals/types.ts';
+import { storableText } from '../../core/storage/text.ts';
+import { silentLogger } from '../../core/telemetry/logger.ts';
+import { MetricsRegistry } from '../../core/telemetry/metrics.ts';
+import factory from '../../exporters/duckdb/factory.ts';
+import { queryDuckDb } from '../helpers/stores.ts';
+
+const ctx = { id: 'duckdb', logger: silentLogger, metrics: new MetricsRegistry() };
+
+const TEXTS = [
+  '',
+  'a',
+  'twelve chars', // 12 bytes: inlined
+  'thirteen char', // 13 bytes: heap
+  'élan vital', // 10 characters, 11 bytes, not ASCII
+  'ab\u0000cd', // U+0000 -> U+FFFD
+  'lone \ud800 surrogate',
+  'quote " backslash \\ newline \n tab \t',
+  'unicode ✓ 日本語 🤖',
+  'x'.repeat(64),
+  'y'.repeat(65),
+  'z'.repeat(5000),
+];
+
+const ROWS = 5000; // more than two 2048-row chunks
+
+function text(i: number): string {
+  return TEXTS[i % TEXTS.length];
+}
+
+function attrs(i: number): Attributes {
+  const a: Attributes = { [text(i + 1) || 'empty-key']: text(i + 2), 'shared.key.which.is.longer.than.twelve': text(i + 3), n: i, f: 0.5, b: i % 2 === 0, l: ['a', i] };
+  if (i % 5 === 0) Object.defineProperty(a, '__proto__', { value: 'proto', enumerable: true, configurable: true, writable: true });
+  return a;
+}
+
+function batch(): TracesBatch {
+  const spans: Span[] = [];
+  for (let i = 0; i < ROWS; i++) {
+    spans.push({
+      traceId: i % 7 === 0 ? '' : `trace-${Math.floor(i / 3)}-${'t'.repeat(20)}`,
+      spanId: `span-${i}`,
+      traceState: text(i),
+      parentSpanId: '',
+      flags: 0,
+      name: text(i * 7),
+      kind: 1,
+      startTimeUnixNano: 1_700_000_000_000_000_000n + BigInt(i),
+      endTimeUnixNano: 1_700_000_000_000_000_001n + BigInt(i),
+      attributes: attrs(i),
+      droppedAttributesCount: 0,
+      events: i % 3 ? [] : [{ timeUnixNano: 5n, name: text(i + 4), attributes: attrs(i + 1), droppedAttributesCount: 0 }],
+      droppedEventsCount: 0,
+      links: [],
+      droppedLinksCount: 0,
+      status: { code: 0, message: text(i + 5) },
+    });
+  }
+  const resource = { 'service.name': 'svc-with-a-long-enough-name', 'res.text': text(3) };
+  return {
+    resourceSpans: [{ resource: { attributes: resource, droppedAttributesCount: 0 }, scopeSpans: [{ scope: { name: 'scope', version: '1', attributes: {}, droppedAttributesCount: 0 }, spans, schemaUrl: '' }], schemaUrl: '' }],
+  };
+}
+
+/** As stored: U+0000 -> U+FFFD (storableText), and UTF-8 has no lone surrogates (-> U+FFFD). */
+const stored = (s: string) => Buffer.from(storableText(s), 'utf8').toString('utf8');
+const rendered = (v: unknown) => stored(typeof v === 'string' ? v : Array.isArray(v) ? JSON.stringify(v) : String(v));
+
+let dir: string;
+const files: Record<string, string> = {};
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'agentcol-duckdb-path-'));
+  for (const worker of [true, false]) {
+    const file = join(dir, `${worker ? 'worker' : 'inprocess'}.duckdb`);
+    const ex = factory.create({ ...ctx, config: { path: file, worker } });
+    await ex.start({} as never);
+    await ex.export('traces', batch());
+    await ex.shutdown();
+    files[worker ? 'worker' : 'inprocess'] = file;
+  }
+}, 60_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.each(['worker', 'inprocess'])('duckdb write path (%s)', (mode) => {
+  it('stores every string exactly', async () => {
+    const rows = await queryDuckDb(
+      files[mode],
+      `SELECT TraceId, SpanId, TraceState, SpanName, StatusMessage, ServiceName, ResourceAttributes['res.text'] AS res_text,
+         map_keys(SpanAttributes) AS k, map_values(SpanAttributes) AS v, "Events.Name" AS ev, epoch_ns(Timestamp) AS ns
+       FROM otel_traces ORDER BY Timestamp`,
+    );
+    expect(rows).toHaveLength(ROWS);
+    for (let i = 0; i < ROWS; i++) {
+      const r = rows[i];
+      const a = attrs(i);
+      const want = {
+        TraceId: i % 7 === 0 ? '' : `trace-${Math.floor(i / 3)}-${'t'.repeat(20)}`,
+        SpanId: `span-${i}`,
+        TraceState: stored(text(i)),
+        SpanName: stored(text(i * 7)),
+        StatusMessage: stored(text(i + 5)),
+        ServiceName: 'svc-with-a-long-enough-name',
+        res_text: stored(text(3)),
+        k: Object.keys(a).map(rendered),
+        v: Object.keys(a).map((key) => rendered(a[key])),
+        ev: i % 3 ? [] : [stored(text(i + 4))],
+        ns: 1_700_000_000_000_000_000n + BigInt(i),
+      };
+      expect({ ...r, ns: BigInt(r.ns as bigint) }).toEqual(want);
+    }
+  });
+});
+
+describe('duckdb write path errors', () => {
+  it('reports data DuckDB refuses as permanent, from the worker too', async () => {
+    const ex = factory.create({ ...ctx, config: { path: join(dir, 'errors.duckdb') } });
+    await ex.start({} as never);
+    // Malformed spans can never be written: permanent. A number where a bigint belongs fails while
+    // flattening (main thread); a number where a string belongs fails filling chunks (worker).
+    const bad = batch();
+    (bad.resourceSpans[0].scopeSpans[0].spans[0] as { startTimeUnixNano: unknown }).startTimeUnixNano = 1.5;
+    await expect(ex.export('traces', bad)).rejects.toBeInstanceOf(PermanentError);
+    const bad2 = batch();
+    (bad2.resourceSpans[0].scopeSpans[0].spans[4000] as { name: unknown }).name = 42;
+    await expect(ex.export('traces', bad2)).rejects.toThrow(PermanentError);
+    await expect(ex.export('traces', bad2)).rejects.toThrow(/duckdb rejected 5000 traces rows/);
+    await ex.export('traces', batch()); // the exporter keeps working
+    await ex.shutdown();
+    const [{ n }] = await queryDuckDb(join(dir, 'errors.duckdb'), 'SELECT count(*)::INTEGER AS n FROM otel_traces');
+    expect(n).toBe(ROWS);
+  });
+});
