@@ -2,6 +2,7 @@
 // manifest. A smaller distribution is another folder with a shorter list.
 import type { Factory } from '../../core/component.ts';
 import otlpReceiver from '../../receivers/otlp/factory.ts';
+import llmProxyReceiver from '../../receivers/llm_proxy/factory.ts';
 import batchProcessor from '../../processors/batch/factory.ts';
 import memoryLimiterProcessor from '../../processors/memory_limiter/factory.ts';
 import duckdbExporter from '../../exporters/duckdb/factory.ts';
@@ -13,6 +14,7 @@ import healthCheckExtension from '../../extensions/health_check/factory.ts';
 
 export const components: Factory[] = [
   otlpReceiver,
+  llmProxyReceiver,
   memoryLimiterProcessor,
   batchProcessor,
   duckdbExporter,
