@@ -1,4 +1,4 @@
-// End-to-end load benchmark: the real agentcol command with the default pipeline (memory_limiter,
+// End-to-end load benchmark: the real agentcol command with config/default.yaml (memory_limiter,
 // batch, DuckDB + PGlite) in a child process, fed by an OTLP/HTTP protobuf client on loopback that
 // sends batches of 512 GenAI spans with several requests in flight. The rate counts a span once
 // BOTH stores have confirmed it (the exporters' sent counters), not when the receiver answered.
@@ -6,7 +6,7 @@
 // reports the ratio, since absolute rates on a shared 2-core machine are noise.
 import http from 'node:http';
 import { readFileSync, rmSync } from 'node:fs';
-import { allocatePorts, defaultLikeConfig, startAgentcol } from '../test/helpers/agentcol-process.ts';
+import { allocatePorts, REPO, startAgentcol, type Ports } from '../test/helpers/agentcol-process.ts';
 import { defaultStorePaths, queryDuckDb, withPglite } from '../test/helpers/stores.ts';
 import { makeGenAiTracesBatch } from './genai-payload.ts';
 import { encodeTracesRequest } from '../core/otlp/encode-proto.ts';
@@ -29,6 +29,10 @@ export interface E2eResult {
   storedDuckDb: number;
   storedPostgres: number;
   refused429: number;
+  /** CPU time of the agentcol process (all threads) per acknowledged span, in µs. */
+  cpuUsPerSpan: number;
+  /** Cores the agentcol process kept busy on average during the load. */
+  coresBusy: number;
 }
 
 function sentSpans(metricsText: string, exporter: string): number {
@@ -37,10 +41,27 @@ function sentSpans(metricsText: string, exporter: string): number {
   return m ? Number(m[1]) : 0;
 }
 
+/** utime + stime of a process, in seconds (all its threads). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 function peakRssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = /VmHWM:\s+(\d+) kB/.exec(status);
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** config/default.yaml as shipped, on free ports (BENCH_CONFIG: another file, same ports). */
+function benchConfig(p: Ports): string {
+  const file = process.env.BENCH_CONFIG ?? `${REPO}/config/default.yaml`;
+  return readFileSync(file, 'utf8')
+    .replaceAll('127.0.0.1:4317', `127.0.0.1:${p.grpc}`)
+    .replaceAll('127.0.0.1:4318', `127.0.0.1:${p.http}`)
+    .replaceAll('127.0.0.1:8888', `127.0.0.1:${p.metrics}`)
+    .replaceAll('127.0.0.1:13133', `127.0.0.1:${p.health}`);
 }
 
 /** protobufjs reflection decode-only rate of the same payloads, in spans/s. */
@@ -64,7 +85,7 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
   const ports = await allocatePorts();
   // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the agentcol process.
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean);
-  const run = await startAgentcol(defaultLikeConfig(ports), ports.health, { nodeArgs });
+  const run = await startAgentcol(benchConfig(ports), ports.health, { nodeArgs });
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   let acked = 0;
   let refused = 0;
@@ -83,6 +104,7 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
     });
 
   try {
+    const cpuStart = cpuSeconds(run.child.pid!);
     const start = performance.now();
     const deadline = start + seconds * 1000;
     // The 64 payloads repeat; the stores keep every copy as rows (no uniqueness key yet).
@@ -101,19 +123,20 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
     const metricsUrl = `http://127.0.0.1:${ports.metrics}/metrics`;
     for (;;) {
       const text = await (await fetch(metricsUrl)).text();
-      if (sentSpans(text, 'duckdb') >= acked && sentSpans(text, 'postgres') >= acked) break;
+      if ((process.env.BENCH_CONFIG?.includes("pgonly") || sentSpans(text, "duckdb") >= acked) && (process.env.BENCH_CONFIG?.includes("duckonly") || sentSpans(text, "postgres") >= acked)) break;
       if (performance.now() - deadline > 120_000) throw new Error('stores did not catch up within 120 s');
       await new Promise((r) => setTimeout(r, 20));
     }
     const elapsed = (performance.now() - start) / 1000;
+    const cpu = cpuSeconds(run.child.pid!) - cpuStart;
     const rss = peakRssMiB(run.child.pid!);
     agent.destroy();
     const code = await run.stop('SIGTERM');
     if (code !== 0) throw new Error(`agentcol exited with ${code}:\n${run.output()}`);
 
     const paths = defaultStorePaths(run.dir);
-    const [{ n: storedDuckDb }] = await queryDuckDb(paths.duckdb, 'SELECT count(*)::BIGINT AS n FROM otel_traces');
-    const storedPostgres = await withPglite(paths.pg, async (db) => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM otel_traces')).rows[0].n);
+    const [{ n: storedDuckDb }] = process.env.BENCH_CONFIG?.includes('pgonly') ? [{ n: 0 }] : await queryDuckDb(paths.duckdb, 'SELECT count(*)::BIGINT AS n FROM otel_traces');
+    const storedPostgres = process.env.BENCH_CONFIG?.includes('duckonly') ? 0 : await withPglite(paths.pg, async (db) => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM otel_traces')).rows[0].n);
     const decode = protobufjsDecodeRate(payloads, spansPerRequest);
     const spansPerSecond = acked / elapsed;
     return {
@@ -125,6 +148,8 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
       storedDuckDb: Number(storedDuckDb),
       storedPostgres: Number(storedPostgres),
       refused429: refused,
+      cpuUsPerSpan: (cpu * 1e6) / acked,
+      coresBusy: cpu / elapsed,
     };
   } finally {
     agent.destroy();

@@ -9,12 +9,14 @@
 // - one exporter instance per exporter id, shared by every pipeline that lists it; the pipeline
 //   puts its own sending queue and retry (core/queue) in front of it.
 import type { Batch, BatchBySignal, Signal } from './signals/types.ts';
+import type { ExporterHelperDefaults } from './queue/config.ts';
 import type { JsonSchema } from './config/schema-types.ts';
 import type { Logger } from './telemetry/logger.ts';
 import type { MetricsRegistry } from './telemetry/metrics.ts';
 import type { Guard } from './guard.ts';
 
 export type { Signal, Batch, BatchBySignal } from './signals/types.ts';
+export type { ExporterHelperDefaults } from './queue/config.ts';
 export type { JsonSchema } from './config/schema-types.ts';
 export type { Logger } from './telemetry/logger.ts';
 export type { MetricsRegistry } from './telemetry/metrics.ts';
@@ -109,8 +111,8 @@ export interface ProcessorFactory<C = any> extends FactoryBase<C> {
 export interface ExporterFactory<C = any> extends FactoryBase<C> {
   kind: 'exporter';
   signals: Signal[];
-  /** Defaults for the exporter's sending queue, e.g. one consumer for a single-writer store. */
-  queueDefaults?: { num_consumers?: number; queue_size?: number };
+  /** Defaults for the exporter's sending queue and timeout, e.g. one consumer for a single-writer store. */
+  queueDefaults?: ExporterHelperDefaults;
   create(ctx: CreateContext<C>): Exporter;
 }
 

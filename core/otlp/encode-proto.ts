@@ -82,6 +82,7 @@ export function writeAnyValue(w: ProtoWriter, v: AnyValue): void {
       }
       return;
     case 'bigint':
+      if (BigInt.asIntN(64, v) !== v) throw new RangeError(`integer value ${v} is outside int64, which OTLP cannot carry`);
       w.tag(3, VARINT);
       w.int64(v);
       return;

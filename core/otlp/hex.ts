@@ -40,6 +40,6 @@ export function isHex(s: string): boolean {
 /** Hex (either case, even length, validated by the caller) -> bytes. */
 export function hexToBytes(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length >> 1);
-  if (!hexInto(hex, out, 0)) throw new Error(`not a hex string: ${JSON.stringify(hex)}`);
+  if (!hexInto(hex, out, 0)) throw new TypeError(`not a hex string: ${JSON.stringify(hex)} (trace and span ids are hex)`);
   return out;
 }

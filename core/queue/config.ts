@@ -29,7 +29,15 @@ export interface ExporterHelperSettings {
   timeout: string | number;
 }
 
-export function exporterHelperSchema(defaults: { num_consumers?: number; queue_size?: number } = {}): Record<string, JsonSchema> {
+/** A factory's own defaults (ExporterFactory.queueDefaults). */
+export interface ExporterHelperDefaults {
+  num_consumers?: number;
+  queue_size?: number;
+  /** Per export attempt, e.g. 0 for a store whose writes cannot be cancelled once started. */
+  timeout?: string | number;
+}
+
+export function exporterHelperSchema(defaults: ExporterHelperDefaults = {}): Record<string, JsonSchema> {
   return {
     sending_queue: {
       type: 'object',
@@ -56,7 +64,7 @@ export function exporterHelperSchema(defaults: { num_consumers?: number; queue_s
         max_elapsed_time: { type: ['string', 'number'], format: 'duration', default: '300s', description: '0 retries forever.' },
       },
     },
-    timeout: { type: ['string', 'number'], format: 'duration', default: '5s', description: 'Per export attempt; 0 disables.' },
+    timeout: { type: ['string', 'number'], format: 'duration', default: defaults.timeout ?? '5s', description: 'Per export attempt; 0 disables.' },
   };
 }
 
@@ -78,7 +86,7 @@ export interface RetryPolicy {
   maxElapsedMs: number;
 }
 
-export function resolveExporterHelper(config: unknown, defaults: { num_consumers?: number; queue_size?: number } = {}): ResolvedExporterHelper {
+export function resolveExporterHelper(config: unknown, defaults: ExporterHelperDefaults = {}): ResolvedExporterHelper {
   const c = (config ?? {}) as Partial<ExporterHelperSettings>;
   const q = c.sending_queue ?? ({} as Partial<QueueSettings>);
   const r = c.retry_on_failure ?? ({} as Partial<RetrySettings>);
@@ -96,6 +104,6 @@ export function resolveExporterHelper(config: unknown, defaults: { num_consumers
       maxIntervalMs: durationMs(r.max_interval ?? '30s'),
       maxElapsedMs: durationMs(r.max_elapsed_time ?? '300s'),
     },
-    timeoutMs: durationMs(c.timeout ?? '5s'),
+    timeoutMs: durationMs(c.timeout ?? defaults.timeout ?? '5s'),
   };
 }

@@ -1,5 +1,6 @@
 // Item counts per batch: spans, log records, metric data points (what the collector's
 // accepted/refused/sent counters count).
+import { heldEncoding } from './encoded.ts';
 import type { Batch, LogsBatch, MetricsBatch, Signal, TracesBatch } from './types.ts';
 
 export function countSpans(b: TracesBatch): number {
@@ -22,6 +23,8 @@ export function countDataPoints(b: MetricsBatch): number {
 }
 
 export function countItems(signal: Signal, b: Batch): number {
+  const held = heldEncoding(b);
+  if (held) return held.items;
   if (signal === 'traces') return countSpans(b as TracesBatch);
   if (signal === 'logs') return countLogRecords(b as LogsBatch);
   return countDataPoints(b as MetricsBatch);

@@ -1,3 +1,4 @@
 export * from './types.ts';
 export * from './attributes.ts';
 export * from './count.ts';
+export * from './encoded.ts';

@@ -11,7 +11,6 @@ import type { FlatTable } from '../../core/storage/flatten.ts';
 import { isNested, type ColumnType, type TableDef } from '../../core/storage/model.ts';
 import { storableText } from '../../core/storage/text.ts';
 import { duckNestedType, duckType } from './types.ts';
-import type { RenderedMap } from './wire.ts';
 
 type Vector = duckdb.Vector;
 
@@ -185,9 +184,8 @@ function fillMaps(vec: Vector, values: unknown[], start: number, count: number, 
   const rendered = new Array<string[]>(count);
   let total = 0;
   for (let i = 0; i < count; i++) {
-    const a = values[start + i] as Attributes | RenderedMap | null;
-    // Attribute objects, or (from the worker's wire format) maps already rendered.
-    const kv = a ? (Array.isArray(a) ? a : maps.render(a)) : EMPTY_KV;
+    const a = values[start + i] as Attributes | null;
+    const kv = a ? maps.render(a) : EMPTY_KV;
     rendered[i] = kv;
     const len = kv.length >> 1;
     entries[i * 4] = total;

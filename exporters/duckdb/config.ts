@@ -4,7 +4,7 @@ import type { JsonSchema } from '../../core/config/schema-types.ts';
 export interface DuckDBExporterConfig {
   /** Database file, relative to the working directory; ':memory:' for a throwaway database. */
   path: string;
-  /** DuckDB worker threads; unset: DuckDB's default (one per core). */
+  /** DuckDB's own threads (default 1: appends are sequential; more only contend with the pipeline). */
   threads?: number;
   /** DuckDB's memory_limit, e.g. "1GB"; unset: DuckDB's default (80% of RAM). */
   memory_limit?: string;
@@ -28,7 +28,14 @@ export const configSchema: JsonSchema = {
       default: DEFAULT_PATH,
       description: "Database file, relative to the working directory (its directory is created); ':memory:' keeps nothing.",
     },
-    threads: { type: 'integer', minimum: 1, description: "DuckDB worker threads (DuckDB's default: one per core)." },
+    threads: {
+      type: 'integer',
+      minimum: 1,
+      default: 1,
+      description:
+        "DuckDB's own threads. Appends run on one; more threads only compete with the pipeline for cores " +
+        '(measured: 1 thread uses ~20% less CPU per row than 2 on 2 cores). Raise it for heavy queries on the same instance.',
+    },
     memory_limit: {
       type: 'string',
       pattern: SIZE_PATTERN,
@@ -56,7 +63,7 @@ export function normalize(raw: unknown): DuckDBExporterConfig {
   const c = (raw ?? {}) as Partial<DuckDBExporterConfig>;
   return {
     path: c.path ?? DEFAULT_PATH,
-    threads: c.threads,
+    threads: c.threads ?? 1,
     memory_limit: c.memory_limit,
     checkpoint_threshold: c.checkpoint_threshold ?? DEFAULT_CHECKPOINT_THRESHOLD,
     worker: c.worker ?? true,

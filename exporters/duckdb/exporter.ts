@@ -1,8 +1,9 @@
 // The duckdb exporter: one embedded DuckDB database, written through appenders, one per table.
-// By default the database lives in a worker thread (worker.ts): the main thread only flattens the
-// batch and posts the rows; filling DataChunks, the appender's commit and checkpoints run there.
+// By default the database lives in a worker thread (worker.ts): the main thread posts the batch's
+// OTLP protobuf bytes (core/signals/encoded.ts) and everything else runs there.
 import { resolve } from 'node:path';
 import { RetryableError, type Batch, type Exporter, type Logger, type Signal } from '../../core/component.ts';
+import { protoParts } from '../../core/otlp/proto-batch.ts';
 import { flattenBatch, type FlatTable } from '../../core/storage/flatten.ts';
 import type { DuckDBExporterConfig } from './config.ts';
 import { classifyDuckDBError } from './errors.ts';
@@ -10,7 +11,7 @@ import { DuckDBWorkerClient } from './worker-client.ts';
 import { DuckDBWriter, type WriterOptions } from './writer.ts';
 
 interface Backend {
-  write(tables: FlatTable[]): Promise<void>;
+  write(signal: Signal, batch: Batch): Promise<void>;
   /** Returns the flush / CHECKPOINT failure message, if any. */
   close(): Promise<string | undefined>;
   readonly alive: boolean;
@@ -31,7 +32,7 @@ export class DuckDBExporter implements Exporter {
   }
 
   private get options(): WriterOptions {
-    return { path: this.path, threads: this.config.threads, memory_limit: this.config.memory_limit, checkpoint_threshold: this.config.checkpoint_threshold };
+    return { path: this.path, threads: this.config.threads ?? 1, memory_limit: this.config.memory_limit, checkpoint_threshold: this.config.checkpoint_threshold };
   }
 
   private async open(): Promise<Backend> {
@@ -39,12 +40,19 @@ export class DuckDBExporter implements Exporter {
     let applied: number[];
     if (this.config.worker !== false) {
       const opened = await DuckDBWorkerClient.open(this.options);
-      backend = opened.client;
+      const client = opened.client;
+      backend = {
+        write: (signal, batch) => client.write(signal, encode(signal, batch)),
+        close: () => client.close(),
+        get alive() {
+          return client.alive;
+        },
+      };
       applied = opened.applied;
     } else {
       const opened = await DuckDBWriter.open(this.options);
       const w = opened.writer;
-      backend = { write: (t) => w.write(t), close: async () => (await w.close())?.message, alive: true };
+      backend = { write: (signal, batch) => w.write(flatten(signal, batch)), close: async () => (await w.close())?.message, alive: true };
       applied = opened.applied;
     }
     if (applied.length) this.logger.info('duckdb schema migrated', { path: this.path, versions: applied.join(',') });
@@ -75,15 +83,7 @@ export class DuckDBExporter implements Exporter {
         throw new RetryableError(`duckdb: cannot reopen ${this.path}: ${(err as Error).message}`, { cause: err });
       }
     }
-    let tables: FlatTable[];
-    try {
-      tables = flattenBatch(signal, batch);
-    } catch (err) {
-      // A malformed batch: retrying cannot help (TypeError / RangeError are permanent).
-      throw classifyDuckDBError(err, `a ${signal} batch`);
-    }
-    if (tables.length === 0) return;
-    await this.backend.write(tables);
+    await this.backend.write(signal, batch);
   }
 
   async shutdown(): Promise<void> {
@@ -94,5 +94,23 @@ export class DuckDBExporter implements Exporter {
     this.backend = undefined;
     const failure = await backend?.close();
     if (failure) this.logger.error('duckdb shutdown: flush failed', { path: this.path, error: failure });
+  }
+}
+
+function flatten(signal: Signal, batch: Batch): FlatTable[] {
+  try {
+    return flattenBatch(signal, batch);
+  } catch (err) {
+    // A malformed batch: retrying cannot help (TypeError / RangeError are permanent).
+    throw classifyDuckDBError(err, `a ${signal} batch`);
+  }
+}
+
+/** The batch's OTLP bytes; a batch a processor left malformed (non-hex ids, ints beyond int64) is permanent. */
+function encode(signal: Signal, batch: Batch): readonly Uint8Array[] {
+  try {
+    return protoParts(signal, batch);
+  } catch (err) {
+    throw classifyDuckDBError(err, `a ${signal} batch`);
   }
 }

@@ -3,10 +3,8 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PermanentError, RetryableError } from '../../core/component.ts';
-import type { FlatTable } from '../../core/storage/flatten.ts';
+import type { Signal } from '../../core/component.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
-import { classifyDuckDBError } from './errors.ts';
-import { encodeTable, transferList, type WireTable } from './wire.ts';
 import type { WriterOptions } from './writer.ts';
 
 type Pending = { resolve: (r: WorkerReply) => void; reject: (err: Error) => void };
@@ -88,26 +86,19 @@ export class DuckDBWorkerClient {
     return !this.gone;
   }
 
-  private call(req: Request, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
+  private call(req: Request): Promise<WorkerReply> {
     if (this.gone) return Promise.reject(this.gone);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...req, id }, transfer);
+      this.worker.postMessage({ ...req, id });
     });
   }
 
-  /** Rejects with RetryableError or PermanentError. */
-  async write(tables: FlatTable[]): Promise<void> {
-    // Encoded on this thread into a few large values (wire.ts): cheap to clone, the lengths and
-    // indexes are transferred. A malformed value throws TypeError here (permanent, see exporter).
-    let wire: WireTable[];
-    try {
-      wire = tables.map(encodeTable);
-    } catch (err) {
-      throw classifyDuckDBError(err, `${tables.reduce((n, t) => n + t.rowCount, 0)} ${tables[0]?.table.signal} rows`);
-    }
-    const r = await this.call({ op: 'write', tables: wire }, wire.flatMap(transferList));
+  /** Writes one batch, given as OTLP protobuf parts (copied to the worker, since other exporters
+   * may hold the same bytes). Rejects with RetryableError or PermanentError. */
+  async write(signal: Signal, parts: readonly Uint8Array[]): Promise<void> {
+    const r = await this.call({ op: 'write', signal, parts });
     if (!r.ok) throw r.error?.permanent ? new PermanentError(r.error.message) : new RetryableError(r.error?.message ?? 'unknown error');
   }
 

@@ -1,10 +1,10 @@
 // Messages between the exporter (worker-client.ts) and its DuckDB worker thread (worker.ts).
-import type { WireTable } from './wire.ts';
+import type { Signal } from '../../core/component.ts';
 import type { WriterOptions } from './writer.ts';
 
 export type WorkerRequest =
   | { id: number; op: 'open'; options: WriterOptions }
-  | { id: number; op: 'write'; tables: WireTable[] }
+  | { id: number; op: 'write'; signal: Signal; parts: readonly Uint8Array[] }
   | { id: number; op: 'close' };
 
 export interface WorkerReply {

@@ -1,10 +1,14 @@
-// The DuckDB worker thread: owns the database, so filling DataChunks, the appender's flush (the
-// commit: WAL write and fsync) and checkpoints run off the main event loop. Requests run one at a
-// time in arrival order.
+// The DuckDB worker thread: owns the database. Batches arrive as OTLP protobuf (the bytes the
+// receiver got, or the batch re-encoded after a processor changed it), so decoding, building rows,
+// filling DataChunks, the appender's flush (the commit: WAL write and fsync) and checkpoints all run
+// here, off the main event loop, and the main thread's heap never holds the rows. Requests run one
+// at a time in arrival order.
 import { parentPort } from 'node:worker_threads';
-import { PermanentError } from '../../core/component.ts';
+import { PermanentError, type Signal } from '../../core/component.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
-import { decodeTable } from './wire.ts';
+import { decodeProtoParts } from '../../core/otlp/proto-batch.ts';
+import { flattenBatch } from '../../core/storage/flatten.ts';
+import { classifyDuckDBError } from './errors.ts';
 import { DuckDBWriter } from './writer.ts';
 
 const port = parentPort!;
@@ -16,6 +20,16 @@ function errorOf(err: unknown): NonNullable<WorkerReply['error']> {
   return { message: e?.message ?? String(err), permanent: err instanceof PermanentError, name: e?.name };
 }
 
+/** The batch's rows. The receiver decoded these bytes already, so only a bug makes this throw:
+ * permanent, since a retry would fail the same way. */
+function flattenProto(signal: Signal, parts: readonly Uint8Array[]) {
+  try {
+    return flattenBatch(signal, decodeProtoParts(signal, parts));
+  } catch (err) {
+    throw classifyDuckDBError(err, `a ${signal} batch`);
+  }
+}
+
 async function handle(req: WorkerRequest): Promise<WorkerReply> {
   switch (req.op) {
     case 'open': {
@@ -25,7 +39,7 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
     }
     case 'write':
       if (!writer) throw new Error('the database is not open');
-      await writer.write(req.tables.map(decodeTable));
+      await writer.write(flattenProto(req.signal, req.parts));
       return { id: req.id, ok: true };
     case 'close': {
       const failure = await writer?.close();

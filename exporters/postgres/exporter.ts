@@ -1,18 +1,16 @@
 // The postgres exporter (the row store): one SQL layer over a PgClient. Today the client is embedded
 // PGlite (in a worker thread by default); a PostgreSQL server client plugs in behind `endpoint`.
 import { resolve } from 'node:path';
-import { RetryableError, type Batch, type Exporter, type Logger, type Signal } from '../../core/component.ts';
-import { flattenBatch } from '../../core/storage/flatten.ts';
+import { PermanentError, RetryableError, type Batch, type Exporter, type Logger, type Signal } from '../../core/component.ts';
+import { protoParts } from '../../core/otlp/proto-batch.ts';
 import { modelMigrations, runMigrations, type SqlSession } from '../../core/storage/migrations.ts';
 import type { PgClient } from './client.ts';
 import type { PostgresExporterConfig } from './config.ts';
-import { encodeCopy } from './copy-encoder.ts';
+import { copyBatch } from './copy-batch.ts';
 import { classifyPgError } from './errors.ts';
 import { PgliteClient } from './pglite-client.ts';
 import { postgresDialect } from './schema.ts';
 import { WorkerPgClient } from './worker-client.ts';
-
-const encoder = new TextEncoder();
 
 export class PostgresExporter implements Exporter {
   private client?: PgClient;
@@ -75,25 +73,14 @@ export class PostgresExporter implements Exporter {
         throw new RetryableError(`postgres: cannot reopen ${this.path}: ${(err as Error).message}`, { cause: err });
       }
     }
-    const tables = flattenBatch(signal, batch);
-    if (tables.length === 0) return;
-    let payloads;
-    try {
-      payloads = tables.map((t) => {
-        const p = encodeCopy(t);
-        return { ...p, bytes: encoder.encode(p.text) };
-      });
-    } catch (err) {
-      throw classifyPgError(err, `${signal} batch`);
-    }
     const client = this.client;
+    if (!(client instanceof WorkerPgClient)) return copyBatch(client, signal, batch);
     try {
-      if (payloads.length === 1) await client.copyFrom(payloads[0].table, payloads[0].columns, payloads[0].bytes);
-      else await client.transaction(async (tx) => {
-        for (const p of payloads) await tx.copyFrom(p.table, p.columns, p.bytes);
-      });
+      // protoParts throws TypeError / RangeError on a batch a processor left malformed: permanent.
+      await client.exportProto(signal, protoParts(signal, batch));
     } catch (err) {
-      throw classifyPgError(err, `${tables.reduce((n, t) => n + t.rowCount, 0)} ${signal} rows`);
+      if (err instanceof PermanentError || err instanceof RetryableError) throw err;
+      throw classifyPgError(err, `a ${signal} batch`);
     }
   }
 

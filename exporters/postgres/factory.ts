@@ -12,8 +12,9 @@ const factory: ExporterFactory<PostgresExporterConfig> = {
   signals: ['traces', 'logs', 'metrics'],
   configSchema,
   normalize,
-  // One connection, one writer: COPY batches go through it in order.
-  queueDefaults: { num_consumers: 1 },
+  // One writer; no per-attempt timeout: a write to the embedded store cannot be cancelled once
+  // started, so timing it out would only retry it and store the batch twice.
+  queueDefaults: { num_consumers: 1, timeout: 0 },
   create: (ctx) => new PostgresExporter(normalize(ctx.config), ctx.logger),
 };
 

@@ -1,6 +1,10 @@
-// Worker-thread side of WorkerPgClient: owns the PGlite instance, so PostgreSQL's CPU work (COPY
-// parsing, jsonb, indexes) runs off the main event loop.
+// Worker-thread side of WorkerPgClient: owns the PGlite instance. Batches arrive as OTLP protobuf
+// (core/signals/encoded.ts), so decoding, building the COPY text and PostgreSQL's own work (COPY
+// parsing, json, indexes) all run here, off the main event loop.
 import { parentPort, workerData } from 'node:worker_threads';
+import { PermanentError, RetryableError } from '../../core/component.ts';
+import { decodeProtoParts } from '../../core/otlp/proto-batch.ts';
+import { copyBatch } from './copy-batch.ts';
 import { PgliteClient } from './pglite-client.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
@@ -8,7 +12,7 @@ const port = parentPort!;
 
 function errorOf(err: unknown): WorkerReply['error'] {
   const e = err as { message?: string; code?: string; name?: string };
-  return { message: e?.message ?? String(err), code: e?.code, name: e?.name };
+  return { message: e?.message ?? String(err), code: e?.code, name: e?.name, permanent: err instanceof PermanentError, retryable: err instanceof RetryableError };
 }
 
 try {
@@ -21,6 +25,7 @@ try {
         let rows: unknown[] | undefined;
         if (req.op === 'query') rows = await client.query(req.sql, req.params);
         else if (req.op === 'exec') await client.exec(req.sql);
+        else if (req.op === 'export') await copyBatch(client, req.signal, decodeProtoParts(req.signal, req.parts));
         else if (req.op === 'copy') await client.copyFrom(req.table, req.columns, new Uint8Array(req.payload));
         else if (req.op === 'close') await client.close();
         port.postMessage({ id: req.id, ok: true, rows } satisfies WorkerReply);

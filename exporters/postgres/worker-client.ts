@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { PermanentError, RetryableError, type Signal } from '../../core/component.ts';
 import type { PgClient } from './client.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
@@ -44,6 +45,13 @@ function workerBootstrap(): string {
   .catch((e) => require('node:worker_threads').parentPort.postMessage({ id: 0, ok: false, error: { message: String((e && e.stack) || e) } }));`;
 }
 
+function replyError(r: WorkerReply): Error {
+  const message = r.error?.message ?? 'unknown error';
+  if (r.error?.permanent) return new PermanentError(message);
+  if (r.error?.retryable) return new RetryableError(message);
+  return new PgWorkerError(message, r.error?.code);
+}
+
 export class WorkerPgClient implements PgClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
@@ -55,7 +63,7 @@ export class WorkerPgClient implements PgClient {
       if (!p) return;
       this.pending.delete(r.id);
       if (r.ok) p.resolve(r.rows ?? []);
-      else p.reject(new PgWorkerError(r.error?.message ?? 'unknown error', r.error?.code));
+      else p.reject(replyError(r));
     });
     const fail = (err: Error) => {
       this.gone ??= err;
@@ -67,7 +75,9 @@ export class WorkerPgClient implements PgClient {
   }
 
   static async open(dataDir: string): Promise<WorkerPgClient> {
-    const worker = new Worker(workerBootstrap(), { eval: true, workerData: { dataDir }, execArgv: [] });
+    // --cpu-prof passes, so profiling agentcol profiles this thread too.
+    const execArgv = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+    const worker = new Worker(workerBootstrap(), { eval: true, workerData: { dataDir }, execArgv });
     const client = new WorkerPgClient(worker);
     await new Promise<unknown[]>((resolve, reject) => client.pending.set(0, { resolve, reject })).catch(async (err) => {
       await worker.terminate();
@@ -102,6 +112,13 @@ export class WorkerPgClient implements PgClient {
     const own = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength ? payload : payload.slice();
     const buf = own.buffer as ArrayBuffer;
     await this.call({ op: 'copy', table, columns, payload: buf }, [buf]);
+  }
+
+  /** Writes one batch, given as OTLP protobuf parts (copied: other exporters may hold the same
+   * bytes); the worker decodes it and runs copyBatch. Rejects with PermanentError or RetryableError
+   * (classified there), or PgWorkerGoneError. */
+  async exportProto(signal: Signal, parts: readonly Uint8Array[]): Promise<void> {
+    await this.call({ op: 'export', signal, parts });
   }
 
   async transaction<T>(fn: (tx: PgClient) => Promise<T>): Promise<T> {

@@ -7,6 +7,8 @@
 // downstream error otherwise: a full exporter queue still reaches the sender as backpressure.
 import type { Batch, Consumer, Host, Logger, MetricsRegistry, Processor, Signal } from '../../core/component.ts';
 import { countItems, emptyBatch } from '../../core/signals/count.ts';
+import { mergeHeld } from '../../core/signals/encoded.ts';
+import type { BatchBySignal } from '../../core/signals/types.ts';
 import type { Counter, Histogram } from '../../core/telemetry/metrics.ts';
 import type { BatchSettings } from './config.ts';
 import { appendBatch, splitBatch } from './split.ts';
@@ -20,7 +22,8 @@ interface Ticket {
 }
 
 interface OpenBatch {
-  batch: Batch;
+  /** What was added, merged at flush: held (still encoded) batches merge without decoding. */
+  pieces: Batch[];
   items: number;
   tickets: Ticket[];
 }
@@ -100,7 +103,7 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
   }
 
   private append(piece: Batch, items: number, ticket: Ticket): void {
-    appendBatch(this.signal, this.open.batch, piece);
+    this.open.pieces.push(piece);
     this.open.items += items;
     const t = this.open.tickets;
     if (t[t.length - 1] !== ticket) {
@@ -122,7 +125,7 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
 
     let sent: Promise<void>;
     try {
-      sent = this.next.consume(out.batch as never);
+      sent = this.next.consume(this.merge(out.pieces) as never);
     } catch (err) {
       sent = Promise.reject(err);
     }
@@ -142,8 +145,17 @@ export class BatchProcessor<S extends Signal> implements Processor<S> {
     void done.finally(() => this.inFlight.delete(done));
   }
 
+  private merge(pieces: Batch[]): Batch {
+    if (pieces.length === 1) return pieces[0];
+    const held = mergeHeld(this.signal, pieces as BatchBySignal[S][]);
+    if (held) return held;
+    const out = emptyBatch(this.signal);
+    for (const p of pieces) appendBatch(this.signal, out, p);
+    return out;
+  }
+
   private newBatch(): OpenBatch {
-    return { batch: emptyBatch(this.signal), items: 0, tickets: [] };
+    return { pieces: [], items: 0, tickets: [] };
   }
 }
 

@@ -4,7 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import { SIGNALS, type Signal } from '../../core/signals/types.ts';
 import type { Logger } from '../../core/telemetry/logger.ts';
 import { parseEndpoint } from '../../core/config/units.ts';
-import { decodeProto } from '../../core/otlp/decode-proto.ts';
+import { protoRequestBatch } from '../../core/otlp/proto-batch.ts';
 import { OTLP_SERVICES } from '../../core/otlp/grpc.ts';
 import { encodeStatus, GrpcCode } from '../../core/otlp/status.ts';
 import type { GrpcProtocolConfig } from './config.ts';
@@ -79,7 +79,7 @@ export class OtlpGrpcServer {
     }
     let batch;
     try {
-      batch = decodeProto[signal](request);
+      batch = protoRequestBatch(signal, request);
     } catch (err) {
       callback({ code: GrpcCode.INVALID_ARGUMENT, details: (err as Error).message });
       return;

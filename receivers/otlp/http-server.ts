@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import type { Signal } from '../../core/component.ts';
 import type { Logger } from '../../core/telemetry/logger.ts';
 import { parseEndpoint } from '../../core/config/units.ts';
-import { decodeProto } from '../../core/otlp/decode-proto.ts';
+import { protoRequestBatch } from '../../core/otlp/proto-batch.ts';
 import { decodeJson } from '../../core/otlp/decode-json.ts';
 import { encodeStatus, GrpcCode, statusToJson, type RpcStatus } from '../../core/otlp/status.ts';
 import type { HttpProtocolConfig } from './config.ts';
@@ -121,7 +121,7 @@ export class OtlpHttpServer {
       const body = await this.readBody(req);
       let batch;
       try {
-        batch = encoding === 'proto' ? decodeProto[signal](body) : decodeJson[signal](body);
+        batch = encoding === 'proto' ? protoRequestBatch(signal, body) : decodeJson[signal](body);
       } catch (err) {
         throw new HttpError(400, (err as Error).message, GrpcCode.INVALID_ARGUMENT);
       }

@@ -124,7 +124,7 @@ export function makeOddLogs(): LogsBatch {
   const bodies = [
     'plain text',
     42,
-    2n ** 70n,
+    2n ** 62n, // beyond Number's exact range, inside OTLP's int64
     -1.5,
     true,
     null,
@@ -137,7 +137,7 @@ export function makeOddLogs(): LogsBatch {
   ];
   const attrs: Attributes = {
     'gen_ai.agent.id': 'logger-agent',
-    big: 2n ** 64n + 1n,
+    big: 2n ** 63n - 1n, // int64's maximum: exact only as a bigint
     bytes: new Uint8Array([104, 105]),
     nested,
     nul: 'a\u0000b',

@@ -74,10 +74,10 @@ describe('duckdb exporter', () => {
         LogAttributes['nested'] AS nested, ScopeAttributes['scope.attr'] AS sa FROM otel_logs ORDER BY Timestamp`);
     expect(rows).toHaveLength(12);
     const bodies = rows.map((r) => r.Body);
-    expect(bodies).toEqual(expect.arrayContaining(['plain text', '42', '1180591620717411303424', '-1.5', 'true', '', 'AAEC/w==', '["x",1,{"y":"z"}]',
+    expect(bodies).toEqual(expect.arrayContaining(['plain text', '42', '4611686018427387904', '-1.5', 'true', '', 'AAEC/w==', '["x",1,{"y":"z"}]',
       '{"message":"structured","level":3,"tags":["a","b"]}', 'nul\uFFFDinside', 'unicode ✓ 日本語 🤖', 'tab\tnewline\nback\\slash']));
     const first = rows.find((r) => r.Body === 'plain text')!;
-    expect(first).toMatchObject({ AgentId: 'logger-agent', GenAiProvider: 'anthropic', TraceFlags: 1, TraceId: '', big: '18446744073709551617', bytes: 'aGk=', proto: 'proto-value', nul: 'a\uFFFDb', sa: 'yes' });
+    expect(first).toMatchObject({ AgentId: 'logger-agent', GenAiProvider: 'anthropic', TraceFlags: 1, TraceId: '', big: '9223372036854775807', bytes: 'aGk=', proto: 'proto-value', nul: 'a\uFFFDb', sa: 'yes' });
     expect(first.nested).toBe('{"a":{"b":{"c":[1,"two",true,null]}},"__proto__":"not a prototype"}');
     // timeUnixNano 0 falls back to the observed time
     expect(rows.some((r) => r.Body === '42' && BigInt(r.ns as bigint) === T0 + 999n)).toBe(true);

@@ -72,12 +72,12 @@ describe('postgres exporter (PGlite)', () => {
 
   it('stores logs with every body kind; U+0000 becomes U+FFFD', async () => {
     const rows = await query(`SELECT body, agent_id, gen_ai_provider, trace_flags, trace_id, log_attributes, timestamp_unix_nano FROM otel_logs ORDER BY timestamp_unix_nano`);
-    expect(rows.map((r) => r.body)).toEqual(expect.arrayContaining(['plain text', '42', '1180591620717411303424', '-1.5', 'true', '', 'AAEC/w==', '["x",1,{"y":"z"}]',
+    expect(rows.map((r) => r.body)).toEqual(expect.arrayContaining(['plain text', '42', '4611686018427387904', '-1.5', 'true', '', 'AAEC/w==', '["x",1,{"y":"z"}]',
       '{"message":"structured","level":3,"tags":["a","b"]}', 'nul\uFFFDinside', 'unicode ✓ 日本語 🤖', 'tab\tnewline\nback\\slash']));
     const first = rows.find((r) => r.body === 'plain text')!;
     expect(first).toMatchObject({ agent_id: 'logger-agent', gen_ai_provider: 'anthropic', trace_flags: 1, trace_id: '' });
     const attrs = first.log_attributes as Record<string, unknown>;
-    expect(attrs.big).toBe('18446744073709551617');
+    expect(attrs.big).toBe('9223372036854775807');
     expect(attrs.bytes).toBe('aGk=');
     expect(attrs.nul).toBe('a\uFFFDb');
     expect(attrs['key\uFFFDwith nul']).toBe('v');

@@ -1,0 +1,33 @@
+// One batch into the row store: its rows by table (core/storage/flatten.ts), each table one COPY,
+// several tables (metrics) in one transaction so a retry never duplicates the ones that went in.
+// Runs wherever the client is: in the PGlite worker thread, or with the client on this thread.
+import type { Batch, Signal } from '../../core/component.ts';
+import { flattenBatch } from '../../core/storage/flatten.ts';
+import type { PgClient } from './client.ts';
+import { encodeCopy } from './copy-encoder.ts';
+import { classifyPgError } from './errors.ts';
+
+const encoder = new TextEncoder();
+
+/** Rejects with PermanentError or RetryableError. */
+export async function copyBatch(client: PgClient, signal: Signal, batch: Batch): Promise<void> {
+  let payloads;
+  try {
+    payloads = flattenBatch(signal, batch).map((t) => {
+      const p = encodeCopy(t);
+      return { ...p, rows: t.rowCount, bytes: encoder.encode(p.text) };
+    });
+  } catch (err) {
+    throw classifyPgError(err, `${signal} batch`);
+  }
+  if (payloads.length === 0) return;
+  try {
+    if (payloads.length === 1) await client.copyFrom(payloads[0].table, payloads[0].columns, payloads[0].bytes);
+    else
+      await client.transaction(async (tx) => {
+        for (const p of payloads) await tx.copyFrom(p.table, p.columns, p.bytes);
+      });
+  } catch (err) {
+    throw classifyPgError(err, `${payloads.reduce((n, p) => n + p.rows, 0)} ${signal} rows`);
+  }
+}
