@@ -18,9 +18,15 @@ export function copyText(s: string): string {
   return NEEDS_ESCAPE.test(s) ? s.replace(/[\\\n\r\t\u0000]/g, (c) => ESCAPES[c]) : s;
 }
 
-/** Typed JSON of an attribute map, storable in jsonb. */
+/** Typed JSON of an attribute map, storable in json and jsonb. */
 export function attributesJson(a: Attributes): string {
   return storableJson(attributesToJson(a));
+}
+
+/** JSON text as a COPY field. JSON.stringify escapes every control character, so of COPY's
+ * specials only the backslash can occur: doubled with one native replaceAll, not a regex. */
+function copyJson(json: string): string {
+  return json.indexOf('\\') < 0 ? json : json.replaceAll('\\', '\\\\');
 }
 
 /** JSON of a number; jsonb has no NaN / Infinity, so those are null. */
@@ -53,7 +59,7 @@ function scalarEncoder(c: ColumnDef): Encode {
       return (v) => {
         if (v !== last) {
           last = v as Attributes;
-          lastText = copyText(attributesJson(last));
+          lastText = copyJson(attributesJson(last));
         }
         return lastText;
       };
@@ -96,7 +102,7 @@ function nestedEncoder(n: NestedDef, columns: Record<string, unknown[]>): (row: 
       }
       out += '}';
     }
-    return copyText(out + ']');
+    return copyJson(out + ']');
   };
 }
 
@@ -118,12 +124,15 @@ export function encodeCopy(t: FlatTable): CopyPayload {
       return v === null || v === undefined ? '\\N' : enc(v);
     };
   });
-  const lines = new Array<string>(t.rowCount);
-  const fields = new Array<string>(writers.length);
+  // String concatenation builds ropes, flattened once by the caller's UTF-8 encode: cheaper than
+  // joining per-row field arrays.
+  const last = writers.length - 1;
+  let text = '';
   for (let r = 0; r < t.rowCount; r++) {
-    for (let c = 0; c < writers.length; c++) fields[c] = writers[c](r);
-    lines[r] = fields.join('\t');
+    let line = '';
+    for (let c = 0; c < last; c++) line += writers[c](r) + '\t';
+    text += line + writers[last](r) + '\n';
   }
-  return { table: t.table.name, columns: cols.map((c) => c.name), text: t.rowCount ? lines.join('\n') + '\n' : '' };
+  return { table: t.table.name, columns: cols.map((c) => c.name), text };
 }
 

@@ -1,6 +1,7 @@
 // The model's tables in PostgreSQL (the row store): snake_case names derived from the model, every
 // timestamp as exact unix nanoseconds (`*_unix_nano bigint`) plus a timestamptz generated from it,
-// attribute maps as typed jsonb, Nested groups as one jsonb array of objects.
+// attribute maps as typed json, Nested groups as one json array of objects (json rather than jsonb:
+// verbatim text for the record, and cheaper to ingest; see README).
 import { isNested, rowName, unixNanoName, type ColumnDef, type ScalarType, type TableColumn, type TableDef } from '../../core/storage/model.ts';
 import type { SchemaDialect } from '../../core/storage/migrations.ts';
 import { quoteIdent } from './client.ts';
@@ -15,7 +16,7 @@ const SCALAR: Record<Exclude<ScalarType, 'timestamp_ns'>, string> = {
   uint64: 'bigint',
   float64: 'double precision',
   bool: 'boolean',
-  attributes: 'jsonb',
+  attributes: 'json',
 };
 
 /** One physical column: what COPY writes (`source` = the FlatTable key) or a generated column. */
@@ -34,7 +35,7 @@ export function pgColumns(columns: TableColumn[]): PgColumn[] {
   for (const c of columns) {
     const name = rowName(c.name);
     if (isNested(c)) {
-      out.push({ name, sqlType: 'jsonb', source: c.name, def: c });
+      out.push({ name, sqlType: 'json', source: c.name, def: c });
     } else if (c.type === 'timestamp_ns') {
       const ns = unixNanoName(name);
       // to_timestamp(float8) is immutable; whole microseconds as a double convert exactly.

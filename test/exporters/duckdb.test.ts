@@ -41,7 +41,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('duckdb exporter', () => {
   it('declares a single-writer queue', () => {
     expect(factory.type).toBe('duckdb');
-    expect(factory.queueDefaults).toEqual({ num_consumers: 1 });
+    expect(factory.queueDefaults).toEqual({ num_consumers: 1, timeout: 0 });
   });
 
   it('stores every span with collector renderings and agent columns', async () => {

@@ -38,12 +38,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('postgres exporter (PGlite)', () => {
   it('declares a single-writer queue and refuses a server endpoint for now', async () => {
-    expect(factory.queueDefaults).toEqual({ num_consumers: 1 });
+    expect(factory.queueDefaults).toEqual({ num_consumers: 1, timeout: 0 });
     const ex = factory.create({ ...ctx, config: { endpoint: 'postgres://x', path: pgDir, worker: true } });
     await expect(ex.start({} as never)).rejects.toThrow(/endpoint.*not supported yet/);
   });
 
-  it('stores every span with snake_case columns, jsonb attributes and exact nanoseconds', async () => {
+  it('stores every span with snake_case columns, json attributes and exact nanoseconds', async () => {
     expect(await query('SELECT count(*)::int AS n FROM otel_traces')).toEqual([{ n: 3000 }]);
     const rows = await query(`SELECT span_name, span_kind, status_code, duration, agent_id, gen_ai_operation, gen_ai_provider, request_model, response_model,
         input_tokens, output_tokens, tool_name, service_name, timestamp_unix_nano, timestamp, span_attributes->>'gen_ai.tool.name' AS tool_attr,
@@ -62,7 +62,7 @@ describe('postgres exporter (PGlite)', () => {
     expect(tool).toMatchObject({ tool_name: 'lookup_order', tool_attr: 'lookup_order', input_tokens: null });
     expect((tool.links as Array<Record<string, unknown>>)[0]).toMatchObject({ trace_state: 'vendor=1', attributes: { 'link.kind': 'follows' } });
     expect(agent).toMatchObject({ span_kind: 'Internal', parent_span_id: '' });
-    // the exact nanoseconds of an event survive jsonb (numeric), read as text
+    // the exact nanoseconds of an event survive json, read as text
     const [ev] = await query(`SELECT (events->0->>'timestamp_unix_nano') AS ns FROM otel_traces WHERE span_name LIKE 'chat%' ORDER BY timestamp_unix_nano LIMIT 1`);
     expect(BigInt(ev.ns as string)).toBe(T0 + 1_000_000n * 1_000_000n + 1000n);
     expect(await query(`SELECT DISTINCT status_code, status_message FROM otel_traces ORDER BY 1`)).toEqual([
