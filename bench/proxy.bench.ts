@@ -14,7 +14,7 @@
 //   BENCH_PROXY_SECONDS=5 BENCH_PROXY_RATE=1000 BENCH_PROXY_CONCURRENCY=16 BENCH_PROXY_STORES=1
 import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -78,39 +78,14 @@ const QUESTION =
   'Can you tell me whether I should send the broken mug back first, or whether you can ship a replacement straight away? ' +
   'I would also like to know how long a replacement usually takes to arrive.';
 
-/** A guard plugin written for this bench when the example plugin has no inline role: it scans every
- * message for a few prompt-injection phrases (regexes) and allows clean requests. */
-const BENCH_GUARD_PLUGIN = `
-const PATTERNS = [/ignore (all |any )?(previous|prior) instructions/i, /you are now (in )?developer mode/i, /reveal (your|the) system prompt/i, /BEGIN (RSA|OPENSSH) PRIVATE KEY/];
-export default {
-  kind: 'processor', type: 'bench_guard', description: 'Bench example guard: blocks known injection phrases.', stability: 'development',
-  signals: ['traces', 'logs'],
-  configSchema: { type: 'object', additionalProperties: false, properties: {} },
-  create(_ctx, _signal, next) { return { async start() {}, async shutdown() {}, consume: (b) => next.consume(b) }; },
-  createGuard() {
-    return {
-      async checkRequest(req) {
-        for (const m of req.messages) for (const p of PATTERNS) if (p.test(m.content)) return { action: 'block', rule: p.source, reason: 'prompt injection phrase' };
-        return { action: 'allow' };
-      },
-      async checkResponse(_req, res) {
-        for (const m of res.messages) if (PATTERNS[2].test(m.content)) return { action: 'flag', rule: 'system_prompt_echo' };
-        return { action: 'allow' };
-      },
-    };
-  },
-};
-`;
-
-/** The example plugin processor (test/fixtures/plugins/agentcol-processor-tag) when it has an inline
- * guard role; otherwise BENCH_GUARD_PLUGIN. Returns the config lines. */
-async function guardSetup(dir: string): Promise<{ name: string; plugin: string; processor: string }> {
-  const tag = join(REPO, 'test/fixtures/plugins/agentcol-processor-tag/index.js');
-  const factory = (await import(pathToFileURL(tag).href)).default as { createGuard?: unknown };
-  if (typeof factory.createGuard === 'function') return { name: 'tag (agentcol-processor-tag)', plugin: tag, processor: 'tag: { attributes: { bench: "yes" } }' };
-  const file = join(dir, 'bench-guard.mjs');
-  writeFileSync(file, BENCH_GUARD_PLUGIN);
-  return { name: 'bench_guard (written by the bench: the example plugin has no createGuard yet)', plugin: file, processor: 'bench_guard: {}' };
+/** The example guard plugin (test/fixtures/plugins/agentcol-guard-keyword): its keyword scan runs
+ * inline on every request and response. */
+function guardSetup(): { name: string; plugin: string; processor: string } {
+  return {
+    name: 'keyword_guard (test/fixtures/plugins/agentcol-guard-keyword)',
+    plugin: join(REPO, 'test/fixtures/plugins/agentcol-guard-keyword'),
+    processor: 'keyword_guard: { block: [forbidden, "ignore previous instructions"], flag: [refund], redact: [secret-project] }',
+  };
 }
 
 async function startMock(): Promise<{ child: ChildProcess; port: number; key: string; stop(): Promise<void> }> {
@@ -179,13 +154,14 @@ export async function runProxyBench(opts: ProxyBenchOptions = {}): Promise<Proxy
 
   const dir = mkdtempSync(join(tmpdir(), 'agentcol-proxy-bench-'));
   const mock = await startMock();
-  const guard = await guardSetup(dir);
+  const guard = guardSetup();
   const ports = { proxy: await freePort(), guarded: await freePort(), health: await freePort(), metrics: await freePort() };
   let run: RunningAgentcol | undefined;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   try {
-    if (!existsSync(join(REPO, 'receivers/llm_proxy/factory.ts'))) throw new Error('receivers/llm_proxy/factory.ts does not exist yet: only the direct path can be measured');
-    run = await startAgentcol(proxyConfig({ mockPort: mock.port, mockKey: mock.key, ...ports, guard, stores }), ports.health, { dir });
+    // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the agentcol process.
+    const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean);
+    run = await startAgentcol(proxyConfig({ mockPort: mock.port, mockKey: mock.key, ...ports, guard, stores }), ports.health, { dir, nodeArgs });
 
     let seq = 0;
     const body = (model: string, stream: boolean) => () =>

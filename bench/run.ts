@@ -1,9 +1,11 @@
-// `npm run bench`: the micro-benchmarks, then the end-to-end load benchmark, in one run.
+// `npm run bench [decode|pipeline|storage|e2e|proxy]`: the micro-benchmarks, the end-to-end load
+// benchmark and the LLM proxy benchmark, in one run (or the one named).
 // Every figure that matters is a ratio between two things measured here, in this run.
 import { runOtlpDecodeBench } from './otlp-decode.bench.ts';
 import { runPipelineBench } from './pipeline.bench.ts';
 import { runStorageBench } from './storage.bench.ts';
 import { runE2eBench } from './e2e.ts';
+import { formatProxyBench, runProxyBench } from './proxy.bench.ts';
 
 const only = process.argv[2];
 const results: Record<string, unknown> = {};
@@ -19,6 +21,12 @@ if (!only || only === 'e2e') {
       `(protobufjs reflection decode-only: ${Math.round(e2e.protobufjsDecodeSpansPerSecond)} spans/s; ratio ${e2e.ratio.toFixed(3)}); ` +
       `peak RSS ${e2e.peakRssMiB.toFixed(0)} MiB; stored duckdb=${e2e.storedDuckDb} postgres=${e2e.storedPostgres} of ${e2e.spansAcked} acknowledged; agentcol CPU ${e2e.cpuUsPerSpan.toFixed(1)} µs/span on ${e2e.coresBusy.toFixed(2)} cores`,
   );
+}
+
+if (!only || only === 'proxy') {
+  const proxy = await runProxyBench();
+  results.proxy = proxy;
+  console.log('\n' + formatProxyBench(proxy));
 }
 
 console.log('\n' + JSON.stringify(results, (_k, v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v), 2));

@@ -3,12 +3,18 @@
 // otelcol_exporter_queue_size, ...) so existing collector dashboards work; agentcol-only metrics use agentcol_.
 export type Labels = Record<string, string>;
 
+// Runs on every counter update (per proxied request, per batch): one pass, no intermediate arrays.
 function labelKey(labels: Labels): string {
   const keys = Object.keys(labels).sort();
-  return keys.map((k) => `${k}="${escapeLabel(labels[k])}"`).join(',');
+  let out = '';
+  for (let i = 0; i < keys.length; i++) out += `${i ? ',' : ''}${keys[i]}="${escapeLabel(labels[keys[i]])}"`;
+  return out;
 }
 
+const LABEL_SPECIALS = /[\\\n"]/;
+
 function escapeLabel(v: string): string {
+  if (!LABEL_SPECIALS.test(v)) return v;
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
