@@ -12,6 +12,7 @@
 //
 //   node --import tsx bench/proxy.bench.ts [--json]
 //   BENCH_PROXY_SECONDS=5 BENCH_PROXY_RATE=1000 BENCH_PROXY_CONCURRENCY=16 BENCH_PROXY_STORES=1
+//   BENCH_PROXY_MODES=nonstreaming (or streaming) BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
 import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -67,8 +68,9 @@ interface Mode {
 export interface ProxyBenchResult {
   guard: string;
   exporters: string;
-  nonStreaming: Mode;
-  streaming: Mode;
+  /** Absent when BENCH_PROXY_MODES leaves it out (nonstreaming,streaming by default). */
+  nonStreaming?: Mode;
+  streaming?: Mode;
 }
 
 const AGENT_KEY = 'bench-agent-key';
@@ -203,8 +205,9 @@ export async function runProxyBench(opts: ProxyBenchOptions = {}): Promise<Proxy
       };
     };
 
-    const modes: Record<'nonStreaming' | 'streaming', Mode> = {} as never;
+    const modes: Partial<Record<'nonStreaming' | 'streaming', Mode>> = {};
     for (const stream of [false, true]) {
+      if (!(process.env.BENCH_PROXY_MODES ?? 'nonstreaming,streaming').split(',').includes(stream ? 'streaming' : 'nonstreaming')) continue;
       const targets: Record<Target, Send> = {
         direct: sender(mock.port, mock.key, 'gpt-4o-mini', stream),
         proxied: sender(ports.proxy, AGENT_KEY, 'fast', stream),
@@ -240,6 +243,7 @@ export function formatProxyBench(r: ProxyBenchResult): string {
     ['non-streaming', r.nonStreaming],
     ['streaming', r.streaming],
   ] as const) {
+    if (!m) continue;
     const t = m.throughput;
     const row = (name: string, x: LoadResult) =>
       `    ${name.padEnd(8)} ${Math.round(x.rps).toString().padStart(6)} req/s  p50 ${f(x.p50)} ms  p99 ${f(x.p99)} ms  ttfb p50 ${f(x.ttfbP50)} ms  errors ${x.errors}${x.skipped ? `  skipped ${x.skipped}` : ''}`;
