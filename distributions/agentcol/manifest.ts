@@ -5,6 +5,7 @@ import otlpReceiver from '../../receivers/otlp/factory.ts';
 import llmProxyReceiver from '../../receivers/llm_proxy/factory.ts';
 import batchProcessor from '../../processors/batch/factory.ts';
 import memoryLimiterProcessor from '../../processors/memory_limiter/factory.ts';
+import redactionProcessor from '../../processors/redaction/factory.ts';
 import duckdbExporter from '../../exporters/duckdb/factory.ts';
 import postgresExporter from '../../exporters/postgres/factory.ts';
 import debugExporter from '../../exporters/debug/factory.ts';
@@ -17,6 +18,7 @@ export const components: Factory[] = [
   llmProxyReceiver,
   memoryLimiterProcessor,
   batchProcessor,
+  redactionProcessor,
   duckdbExporter,
   postgresExporter,
   debugExporter,

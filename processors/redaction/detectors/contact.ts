@@ -1,0 +1,105 @@
+// EMAIL_ADDRESS and PHONE_NUMBER.
+import type { Match } from '../entities.ts';
+import { afterKeyword, digitsOf, eachMatch, type Detector } from './util.ts';
+
+// ---- email: scanned by hand from each '@' (linear, no regex backtracking at all) ----
+
+function isLocalChar(c: number): boolean {
+  // RFC 5322 atext and '.', without '/', '=', '?', '&' (rare in real addresses, common in URLs next to them)
+  return (
+    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ||
+    c === 46 || c === 95 || c === 45 || c === 43 || c === 37 || c === 33 || c === 35 || c === 36 || c === 39 ||
+    c === 42 || c === 94 || c === 96 || c === 123 || c === 124 || c === 125 || c === 126 || c >= 0xc0
+  );
+}
+
+function isDomainChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45 || c >= 0xc0;
+}
+
+const TLD = /^(?:[A-Za-z\u00c0-\uffff]{2,63}|xn--[A-Za-z0-9-]{1,59})$/;
+const LABEL = /^[A-Za-z0-9\u00c0-\uffff](?:[A-Za-z0-9\u00c0-\uffff-]{0,61}[A-Za-z0-9\u00c0-\uffff])?$/;
+
+export function findEmails(text: string, out: Match[]): void {
+  let at = text.indexOf('@');
+  let minStart = 0; // the end of the previous email: a local part never reaches back into it
+  while (at >= 0) {
+    const next = text.indexOf('@', at + 1);
+    // local part, leftwards
+    let s = at;
+    while (s > minStart && at - s < 64 && isLocalChar(text.charCodeAt(s - 1))) s--;
+    const longLocal = s > minStart && isLocalChar(text.charCodeAt(s - 1)) && at - s >= 64;
+    while (s < at && text.charCodeAt(s) === 46) s++; // no leading dot
+    // domain, rightwards
+    let e = at + 1;
+    const limit = Math.min(text.length, at + 1 + 253);
+    while (e < limit && isDomainChar(text.charCodeAt(e))) e++;
+    while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
+    if (!longLocal && s < at && e > at + 1 && text.charCodeAt(at - 1) !== 46) {
+      const labels = text.slice(at + 1, e).split('.');
+      if (labels.length >= 2 && TLD.test(labels[labels.length - 1]) && labels.every((l) => LABEL.test(l))) {
+        out.push({ start: s, end: e, type: 'EMAIL_ADDRESS' });
+        minStart = e;
+      }
+    }
+    at = next;
+  }
+}
+
+// ---- phone ----
+
+// International: '+', country code, then digits and separators; validated by hand.
+const INTL = /(?<![\w+])\+[1-9][\d ().\-]{6,24}/g;
+// North American national format: (212) 555-0199, 212-555-0199, 212.555.0199, 1-212-555-0199.
+const NANP = /(?<![\w+.\-\/]|\d )(?:1[ .\-])?(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[ .\-])[2-9]\d{2}[ .\-]\d{4}(?![\w]|[.\-\/]\d)/g;
+// National formats with a trunk prefix 0 (UK, DE, FR, IN, ...): 020 7946 0958, 030 12345678, 01 23 45 67 89, (0171) 1234567.
+const TRUNK = /(?<![\w+.\-\/]|\d )(?:\(0[1-9]\d{0,3}\) ?|0[1-9]\d{0,3}[ .\-\/])\d{2,8}(?:[ .\-]\d{2,8}){0,3}(?![\w]|[.\-\/]\d)/g;
+// Any 8 to 15 digit number right after a phone keyword.
+const PHONE_KEYWORD = /\b(?:phone|telephone|tel|mobile|cell|fax|whatsapp|handy|telefon|téléphone|portable)\b/gi;
+const PHONE_AFTER = /(?: ?(?:number|no\.?|nr\.?|#))?[ \t]{0,3}[:=#]?[ \t]{0,3}(?:is[ \t]{1,3})?(\+?\d{8,15})(?![\w])/iy;
+
+function intlValid(s: string): boolean {
+  const digits = digitsOf(s);
+  if (digits.length < 8 || digits.length > 15) return false;
+  let open = 0;
+  let prevSep = false;
+  for (let i = 1; i < s.length; i++) {
+    const c = s[i];
+    if (c === '(') {
+      if (open) return false;
+      open = 1;
+    } else if (c === ')') {
+      if (!open) return false;
+      open = 0;
+    } else if (c === ' ' || c === '.' || c === '-') {
+      if (prevSep) return false;
+      prevSep = true;
+      continue;
+    }
+    prevSep = false;
+  }
+  return open === 0;
+}
+
+export function findPhones(text: string, out: Match[]): void {
+  if (text.indexOf('+') >= 0) {
+    eachMatch(INTL, text, (m) => {
+      let s = m[0];
+      const after = text.charCodeAt(m.index + s.length);
+      if (after >= 48 && after <= 57) return; // longer than any phone number
+      while (s.length > 0 && !/[\d)]/.test(s[s.length - 1])) s = s.slice(0, -1);
+      const next = text[m.index + s.length];
+      if (next !== undefined && /\w/.test(next)) return;
+      if (intlValid(s)) out.push({ start: m.index, end: m.index + s.length, type: 'PHONE_NUMBER' });
+    });
+  }
+  eachMatch(NANP, text, (m) => out.push({ start: m.index, end: m.index + m[0].length, type: 'PHONE_NUMBER' }));
+  eachMatch(TRUNK, text, (m) => {
+    const n = digitsOf(m[0]).length;
+    if (n >= 9 && n <= 12) out.push({ start: m.index, end: m.index + m[0].length, type: 'PHONE_NUMBER' });
+  });
+  afterKeyword(PHONE_KEYWORD, PHONE_AFTER, text, (start, end) => out.push({ start, end, type: 'PHONE_NUMBER' }));
+}
+
+export const emailDetector: Detector = { type: 'EMAIL_ADDRESS', detect: (t, out) => (t.indexOf('@') >= 0 ? findEmails(t, out) : undefined) };
+export const phoneDetector: Detector = { type: 'PHONE_NUMBER', detect: (t, out) => findPhones(t, out) };

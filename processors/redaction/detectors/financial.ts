@@ -1,0 +1,42 @@
+// CREDIT_CARD (Luhn + scheme prefixes) and IBAN (country length + mod-97).
+import type { Match } from '../entities.ts';
+import { cardPrefixValid, ibanValid, luhnValid } from '../validators.ts';
+import { digitsOf, eachMatch, type Detector } from './util.ts';
+
+// 12 to 19 digits, optionally grouped by single spaces or dashes.
+const CARD = /(?<![\w\-.])\d(?:[ \-]?\d){11,18}(?![\w]|[\-.]\d)/g;
+
+export function findCards(text: string, out: Match[]): void {
+  eachMatch(CARD, text, (m) => {
+    const raw = m[0];
+    // one kind of separator only
+    if (raw.indexOf(' ') >= 0 && raw.indexOf('-') >= 0) return;
+    const d = digitsOf(raw);
+    if (d.length < 12 || d.length > 19) return;
+    if (/^(\d)\1+$/.test(d)) return; // 0000 0000 0000 0000 passes Luhn
+    if (cardPrefixValid(d) && luhnValid(d)) out.push({ start: m.index, end: m.index + raw.length, type: 'CREDIT_CARD' });
+  });
+}
+
+// Two letters, two check digits, then 11 to 30 alphanumerics, optionally in groups of four.
+const IBAN = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ \-]?[A-Z0-9]{4}){2,7}(?:[ \-]?[A-Z0-9]{1,4})?(?![A-Za-z0-9])/g;
+
+export function findIbans(text: string, out: Match[]): void {
+  eachMatch(IBAN, text, (m) => {
+    // Try the whole candidate, then without its trailing groups (a following word in capitals).
+    let raw = m[0];
+    for (let attempt = 0; attempt < 3 && raw.length >= 15; attempt++) {
+      const compact = raw.replace(/[ \-]/g, '');
+      if (ibanValid(compact)) {
+        out.push({ start: m.index, end: m.index + raw.length, type: 'IBAN' });
+        return;
+      }
+      const cut = Math.max(raw.lastIndexOf(' '), raw.lastIndexOf('-'));
+      if (cut < 0) return;
+      raw = raw.slice(0, cut);
+    }
+  });
+}
+
+export const cardDetector: Detector = { type: 'CREDIT_CARD', detect: (t, out) => findCards(t, out) };
+export const ibanDetector: Detector = { type: 'IBAN', detect: (t, out) => findIbans(t, out) };

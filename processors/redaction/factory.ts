@@ -1,0 +1,26 @@
+import type { ProcessorFactory } from '../../core/component.ts';
+import { compileConfig, configSchema, type CompiledRedaction } from './config.ts';
+import { createRedactionGuard } from './guard.ts';
+import { RedactionProcessor } from './processor.ts';
+
+const factory: ProcessorFactory<CompiledRedaction> = {
+  kind: 'processor',
+  type: 'redaction',
+  description:
+    'Detects PII and secrets (e-mail, phone, cards, IBAN, national ids, addresses, names, API keys, tokens...) in span and log data and proxy messages, and masks, tags, hashes, encrypts or drops them.',
+  stability: 'alpha',
+  signals: ['traces', 'logs'],
+  mutatesData: true,
+  configSchema,
+  normalize(config) {
+    return compileConfig(config);
+  },
+  create(ctx, signal, next) {
+    return new RedactionProcessor(ctx.id, signal, compileConfig(ctx.config), next, ctx.logger, ctx.metrics);
+  },
+  createGuard(ctx) {
+    return createRedactionGuard(compileConfig(ctx.config));
+  },
+};
+
+export default factory;

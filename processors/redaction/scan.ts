@@ -1,0 +1,226 @@
+// The scanning functions: pure and synchronous (text and compiled config in, text and counts out),
+// so they can run on a worker pool unchanged.
+import { setAttribute } from '../../core/signals/attributes.ts';
+import type { AnyValue, Attributes } from '../../core/signals/types.ts';
+import type { CompiledRedaction } from './config.ts';
+import { keyLooksSecret, secretValueLooksReal } from './detectors/secrets.ts';
+import { PRIORITY, type EntityType, type Match } from './entities.ts';
+import { normalizeText, toOriginal } from './normalize.ts';
+import { applyOperator, ENCRYPTED_PREFIX } from './operators.ts';
+
+export type Counts = Partial<Record<EntityType, number>>;
+
+export interface RedactResult {
+  text: string;
+  counts: Counts;
+  changed: boolean;
+}
+
+const UNCHANGED = (text: string): RedactResult => ({ text, counts: {}, changed: false });
+
+/** Our own output (encrypted tokens, hash tags) is never detected again. */
+const OWN_OUTPUT = /enc:v1:[A-Za-z0-9_\-]{38,65536}|<[A-Z0-9_]{2,40}:hmac:[0-9a-f]{16}>/g;
+
+export function addCounts(into: Counts, from: Counts): void {
+  for (const k in from) {
+    const t = k as EntityType;
+    into[t] = (into[t] ?? 0) + from[t]!;
+  }
+}
+
+/**
+ * Detects and replaces in one text. `keyHint` is the name of the attribute or JSON key the text is
+ * the value of: under a secret-looking key ("api_key", "password") the whole value is a
+ * GENERIC_SECRET when it looks like one.
+ */
+export function redactText(text: string, cfg: CompiledRedaction, keyHint?: string): RedactResult {
+  if (text.length < 2) return UNCHANGED(text);
+  const n = normalizeText(text);
+  const t = n.text;
+  const candidates: Match[] = [];
+  for (const d of cfg.detectors) d.detect(t, candidates, cfg.detectOptions);
+  if (keyHint !== undefined && cfg.enabled.has('GENERIC_SECRET') && keyLooksSecret(keyHint)) {
+    const trimmed = t.trim();
+    if (trimmed.length > 0 && secretValueLooksReal(trimmed, keyHint, cfg.detectOptions)) {
+      const start = t.indexOf(trimmed);
+      candidates.push({ start, end: start + trimmed.length, type: 'GENERIC_SECRET' });
+    }
+  }
+  if (candidates.length === 0) return UNCHANGED(text);
+
+  // Our own earlier output is protected.
+  const covered = new Uint8Array(t.length);
+  if (t.indexOf(ENCRYPTED_PREFIX) >= 0 || t.indexOf(':hmac:') >= 0) {
+    OWN_OUTPUT.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = OWN_OUTPUT.exec(t)) !== null) covered.fill(1, m.index, m.index + m[0].length);
+  }
+
+  // Overlaps: the higher priority wins, then the longer match, then the earlier one.
+  candidates.sort((a, b) => PRIORITY[b.type] - PRIORITY[a.type] || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  const accepted: Match[] = [];
+  for (const m of candidates) {
+    if (m.end <= m.start) continue;
+    if (cfg.allow.size > 0 && cfg.allow.has(t.slice(m.start, m.end).toLowerCase())) continue;
+    let free = true;
+    for (let i = m.start; i < m.end; i++) {
+      if (covered[i]) {
+        free = false;
+        break;
+      }
+    }
+    if (!free) continue;
+    covered.fill(1, m.start, m.end);
+    accepted.push(m);
+  }
+  if (accepted.length === 0) return UNCHANGED(text);
+  accepted.sort((a, b) => a.start - b.start);
+
+  const counts: Counts = {};
+  const parts: string[] = [];
+  let last = 0;
+  for (const m of accepted) {
+    let [os, oe] = toOriginal(n, m.start, m.end);
+    if (os < last) os = last;
+    if (oe <= os) continue;
+    parts.push(text.slice(last, os));
+    parts.push(applyOperator(cfg.operators[m.type], m.type, t.slice(m.start, m.end), text.slice(os, oe), cfg));
+    last = oe;
+    counts[m.type] = (counts[m.type] ?? 0) + 1;
+  }
+  parts.push(text.slice(last));
+  return { text: parts.join(''), counts, changed: true };
+}
+
+const MAX_JSON_DEPTH = 4;
+
+function looksLikeJson(s: string): boolean {
+  let i = 0;
+  while (i < s.length && (s.charCodeAt(i) <= 32)) i++;
+  const c = s[i];
+  if (c !== '{' && c !== '[') return false;
+  let j = s.length - 1;
+  while (j > i && s.charCodeAt(j) <= 32) j--;
+  const d = s[j];
+  return (c === '{' && d === '}') || (c === '[' && d === ']');
+}
+
+/**
+ * A string value: when it is a JSON document (object or array) and json is on, only its string
+ * leaves are redacted (keys and syntax untouched, numbers and formatting kept byte for byte);
+ * otherwise the whole text.
+ */
+export function redactString(text: string, cfg: CompiledRedaction, keyHint?: string, depth = 0): RedactResult {
+  if (cfg.json && depth < MAX_JSON_DEPTH && looksLikeJson(text)) {
+    let valid = true;
+    try {
+      JSON.parse(text);
+    } catch {
+      valid = false;
+    }
+    if (valid) return redactJsonText(text, cfg, depth);
+  }
+  return redactText(text, cfg, keyHint);
+}
+
+/** Walks the string tokens of a valid JSON text; values (not keys) are redacted and re-encoded. */
+function redactJsonText(src: string, cfg: CompiledRedaction, depth: number): RedactResult {
+  const parts: string[] = [];
+  const counts: Counts = {};
+  let changed = false;
+  let lastKey: string | undefined;
+  let i = 0;
+  while (i < src.length) {
+    const q = src.indexOf('"', i);
+    if (q < 0) {
+      parts.push(src.slice(i));
+      break;
+    }
+    if (q > i) {
+      const between = src.slice(i, q);
+      parts.push(between);
+      if (/[,{}[\]]/.test(between)) lastKey = undefined;
+    }
+    let j = q + 1;
+    while (j < src.length) {
+      const ch = src.charCodeAt(j);
+      if (ch === 92) j += 2;
+      else if (ch === 34) break;
+      else j++;
+    }
+    const token = src.slice(q, j + 1);
+    i = j + 1;
+    let k = i;
+    while (k < src.length && src.charCodeAt(k) <= 32) k++;
+    if (src[k] === ':') {
+      lastKey = JSON.parse(token) as string;
+      parts.push(token);
+      continue;
+    }
+    const value = JSON.parse(token) as string;
+    const r = lastKey !== undefined && cfg.ignoredKeys.has(lastKey) ? UNCHANGED(value) : redactString(value, cfg, lastKey, depth + 1);
+    lastKey = undefined;
+    if (r.changed) {
+      changed = true;
+      addCounts(counts, r.counts);
+      parts.push(JSON.stringify(r.text));
+    } else parts.push(token);
+  }
+  return changed ? { text: parts.join(''), counts, changed } : UNCHANGED(src);
+}
+
+/** Marker returned when a value should be removed (the drop operator left nothing of it). */
+export const DROP = Symbol('drop');
+
+/**
+ * One AnyValue: strings (JSON-aware), strings inside arrays and maps, and integers of 8 or more
+ * digits (phone, card or id numbers sent as numbers: replaced by the redacted text). Returns the
+ * new value, DROP, or the same value when nothing was found. Counts are added to `counts`.
+ */
+export function redactValue(v: AnyValue, cfg: CompiledRedaction, counts: Counts, keyHint?: string): AnyValue | typeof DROP {
+  if (typeof v === 'string') {
+    const r = redactString(v, cfg, keyHint);
+    if (!r.changed) return v;
+    addCounts(counts, r.counts);
+    return r.text.trim() === '' ? DROP : r.text;
+  }
+  if ((typeof v === 'number' && Number.isInteger(v) && Math.abs(v) >= 1e7) || typeof v === 'bigint') {
+    const s = String(v);
+    const r = redactText(s, cfg, keyHint);
+    if (!r.changed) return v;
+    addCounts(counts, r.counts);
+    return r.text.trim() === '' ? DROP : r.text;
+  }
+  if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return v;
+  if (Array.isArray(v)) {
+    let out: AnyValue[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const r = redactValue(v[i], cfg, counts, keyHint);
+      if (r !== v[i] && !out) out = v.slice(0, i);
+      if (out && r !== DROP) out.push(r as AnyValue);
+    }
+    return out ?? v;
+  }
+  redactAttributes(v, cfg, counts); // in place
+  return v;
+}
+
+/** Redacts an attribute map (or a kvlist body) in place; true when something changed. */
+export function redactAttributes(attrs: Attributes, cfg: CompiledRedaction, counts: Counts): boolean {
+  let changed = false;
+  for (const key of Object.keys(attrs)) {
+    if (cfg.ignoredKeys.has(key) || key.startsWith('redaction.count.')) continue;
+    const v = attrs[key];
+    let r: AnyValue | typeof DROP;
+    try {
+      r = redactValue(v, cfg, counts, key);
+    } catch {
+      r = '<REDACTION_FAILED>'; // fail closed: never pass on a value that could not be scanned
+    }
+    if (r === v) continue;
+    changed = true;
+    if (r === DROP) delete attrs[key];
+    else setAttribute(attrs, key, r);
+  }
+  return changed;
+}
