@@ -1,4 +1,5 @@
-// One batch into the row store: its rows by table (core/storage/flatten.ts), each table one COPY,
+// One batch into the row store: its rows by table (core/storage/flatten.ts), the day partitions they
+// need (partitions.ts), each table one COPY,
 // several tables (metrics) in one transaction so a retry never duplicates the ones that went in.
 // Runs wherever the client is: in the PGlite worker thread, or with the client on this thread.
 import type { Batch, Signal } from '../../core/component.ts';
@@ -6,14 +7,17 @@ import { flattenBatch } from '../../core/storage/flatten.ts';
 import type { PgClient } from './client.ts';
 import { encodeCopy } from './copy-encoder.ts';
 import { classifyPgError } from './errors.ts';
+import { ensurePartitions } from './partitions.ts';
 
 const encoder = new TextEncoder();
 
 /** Rejects with PermanentError or RetryableError. */
 export async function copyBatch(client: PgClient, signal: Signal, batch: Batch): Promise<void> {
+  let tables;
   let payloads;
   try {
-    payloads = flattenBatch(signal, batch).map((t) => {
+    tables = flattenBatch(signal, batch);
+    payloads = tables.map((t) => {
       const p = encodeCopy(t);
       return { ...p, rows: t.rowCount, bytes: encoder.encode(p.text) };
     });
@@ -22,6 +26,8 @@ export async function copyBatch(client: PgClient, signal: Signal, batch: Batch):
   }
   if (payloads.length === 0) return;
   try {
+    // Outside the transaction below: a failed CREATE must not abort it, and partitions are kept.
+    for (const t of tables) await ensurePartitions(client, t);
     if (payloads.length === 1) await client.copyFrom(payloads[0].table, payloads[0].columns, payloads[0].bytes);
     else
       await client.transaction(async (tx) => {

@@ -1,20 +1,30 @@
-// The postgres exporter (the row store): one SQL layer over a PgClient. Today the client is embedded
-// PGlite (in a worker thread by default); a PostgreSQL server client plugs in behind `endpoint`.
+// The postgres exporter (the row store): one SQL layer (schema.ts, partitions.ts, copy-batch.ts)
+// over a PgClient: embedded PGlite (in a worker thread by default) or, with `endpoint`, a
+// PostgreSQL server through a connection pool.
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type pg from 'pg';
+import { durationMs } from '../../core/config/units.ts';
+import { redactInlineSecrets } from '../../core/config/print.ts';
 import { PermanentError, RetryableError, type Batch, type Exporter, type Logger, type Signal } from '../../core/component.ts';
 import { protoParts } from '../../core/otlp/proto-batch.ts';
 import { modelMigrations, runMigrations, type SqlSession } from '../../core/storage/migrations.ts';
 import type { PgClient } from './client.ts';
-import type { PostgresExporterConfig } from './config.ts';
+import type { PostgresExporterConfig, TlsConfig } from './config.ts';
 import { copyBatch } from './copy-batch.ts';
 import { classifyPgError } from './errors.ts';
 import { PgliteClient } from './pglite-client.ts';
 import { postgresDialect } from './schema.ts';
+import { ServerPgClient } from './server-client.ts';
 import { WorkerPgClient } from './worker-client.ts';
+
+/** pg_advisory_lock key held while migrating a server, so instances starting together migrate once. */
+const MIGRATION_LOCK = 0x61676e74636f6c; // 'agntcol' in ASCII
 
 export class PostgresExporter implements Exporter {
   private client?: PgClient;
-  /** Writes run one at a time: BEGIN ... COMMIT on the one connection must not interleave. */
+  /** Embedded: writes run one at a time (BEGIN ... COMMIT on the one connection must not
+   * interleave). A server's pool takes them concurrently. */
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
   readonly path: string;
@@ -27,12 +37,37 @@ export class PostgresExporter implements Exporter {
   }
 
   async start(): Promise<void> {
-    if (this.config.endpoint) {
-      throw new Error(
-        'postgres exporter: `endpoint` (a PostgreSQL server) is not supported yet; remove it to use the embedded PGlite store in `path`',
-      );
+    this.client = this.config.endpoint ? await this.openServer(this.config.endpoint) : await this.open();
+  }
+
+  private async openServer(endpoint: string): Promise<PgClient> {
+    const where = redactInlineSecrets(endpoint);
+    let client: ServerPgClient;
+    try {
+      client = await ServerPgClient.open({
+        connectionString: endpoint,
+        ssl: tlsOptions(this.config.tls),
+        maxConnections: this.config.max_connections ?? 4,
+        connectTimeoutMs: durationMs(this.config.connect_timeout ?? '10s'),
+      });
+    } catch (err) {
+      throw new Error(`postgres: cannot connect to ${where}: ${(err as Error).message}`, { cause: err });
     }
-    this.client = await this.open();
+    try {
+      const applied = await client.pinned(async (s) => {
+        await s.exec(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);
+        try {
+          return await runMigrations(sessionOf(s), modelMigrations(postgresDialect), { describe: `PostgreSQL database ${where}` });
+        } finally {
+          await s.exec(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`);
+        }
+      });
+      if (applied.length) this.logger.info('postgres schema migrated', { endpoint: where, versions: applied.join(',') });
+    } catch (err) {
+      await client.close().catch(() => {});
+      throw err;
+    }
+    return client;
   }
 
   private async open(): Promise<PgClient> {
@@ -53,6 +88,9 @@ export class PostgresExporter implements Exporter {
   }
 
   export(signal: Signal, batch: Batch): Promise<void> {
+    if (this.client instanceof ServerPgClient) {
+      return this.closed ? Promise.reject(new RetryableError('postgres exporter is shut down')) : copyBatch(this.client, signal, batch);
+    }
     const run = this.tail.then(() => this.write(signal, batch));
     this.tail = run.catch(() => {});
     return run;
@@ -100,4 +138,11 @@ function sessionOf(client: PgClient): SqlSession {
     exec: (sql) => client.exec(sql),
     query: (sql) => client.query(sql),
   };
+}
+
+/** pg's `ssl` option from the `tls` block; undefined leaves it to the connection string. */
+function tlsOptions(tls: TlsConfig | undefined): pg.PoolConfig['ssl'] {
+  if (!tls) return undefined;
+  const read = (f: string | undefined) => (f ? readFileSync(f, 'utf8') : undefined);
+  return { rejectUnauthorized: !tls.insecure_skip_verify, ca: read(tls.ca_file), cert: read(tls.cert_file), key: read(tls.key_file) };
 }

@@ -55,22 +55,28 @@ function columnSql(c: PgColumn): string {
     : `${quoteIdent(c.name)} ${c.sqlType}`;
 }
 
-/** Indexes of schema version 1: time ranges (BRIN: tiny, cheap to maintain on append-only
- * tables) and trace lookups. */
+/** The column a table is partitioned (by day) and BRIN-indexed on: exact unix nanoseconds. */
+export function timeColumn(table: TableDef): string {
+  return table.signal === 'metrics' ? 'time_unix_nano' : 'timestamp_unix_nano';
+}
+
+/** Indexes of schema version 1, declared on the partitioned table so every partition has them:
+ * time ranges (BRIN: tiny, cheap to maintain on append-only tables) and trace lookups. */
 function indexes(table: TableDef): string[] {
   const t = quoteIdent(table.name);
-  if (table.signal === 'metrics') {
-    return [`CREATE INDEX ${quoteIdent(`${table.name}_time_brin`)} ON ${t} USING brin (time_unix_nano)`];
-  }
-  return [
-    `CREATE INDEX ${quoteIdent(`${table.name}_time_brin`)} ON ${t} USING brin (timestamp_unix_nano)`,
-    `CREATE INDEX ${quoteIdent(`${table.name}_trace_id`)} ON ${t} (trace_id)`,
-  ];
+  const brin = `CREATE INDEX ${quoteIdent(`${table.name}_time_brin`)} ON ${t} USING brin (${timeColumn(table)})`;
+  if (table.signal === 'metrics') return [brin];
+  return [brin, `CREATE INDEX ${quoteIdent(`${table.name}_trace_id`)} ON ${t} (trace_id)`];
 }
 
 export const postgresDialect: SchemaDialect = {
+  // Partitioned by day on the time column (partitions.ts creates them as data arrives), so
+  // retention drops whole partitions, never deletes rows.
   createTable(table, columns) {
-    return [`CREATE TABLE ${quoteIdent(table.name)} (\n  ${pgColumns(columns).map(columnSql).join(',\n  ')}\n)`, ...indexes(table)];
+    return [
+      `CREATE TABLE ${quoteIdent(table.name)} (\n  ${pgColumns(columns).map(columnSql).join(',\n  ')}\n) PARTITION BY RANGE (${timeColumn(table)})`,
+      ...indexes(table),
+    ];
   },
   addColumns(table, columns) {
     return pgColumns(columns).map((c) => `ALTER TABLE ${quoteIdent(table.name)} ADD COLUMN ${columnSql(c)}`);

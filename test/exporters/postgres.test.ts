@@ -37,10 +37,15 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('postgres exporter (PGlite)', () => {
-  it('declares a single-writer queue and refuses a server endpoint for now', async () => {
+  it('declares a single-writer queue', () => {
     expect(factory.queueDefaults).toEqual({ num_consumers: 1, timeout: 0 });
-    const ex = factory.create({ ...ctx, config: { endpoint: 'postgres://x', path: pgDir, worker: true } });
-    await expect(ex.start({} as never)).rejects.toThrow(/endpoint.*not supported yet/);
+  });
+
+  it('partitions every table by day', async () => {
+    const parts = await query(`SELECT c.relname AS part FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+      WHERE p.relname = 'otel_traces' ORDER BY 1`);
+    expect(parts.length).toBeGreaterThan(0);
+    for (const r of parts) expect(r.part).toMatch(/^otel_traces_p\d{8}$/);
   });
 
   it('stores every span with snake_case columns, json attributes and exact nanoseconds', async () => {
