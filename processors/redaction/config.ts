@@ -167,5 +167,9 @@ export function compileConfig(raw: unknown): CompiledRedaction {
 }
 
 function suggest(name: string): string {
-  return didYouMean(name.toUpperCase(), ENTITY_TYPES);
+  const up = String(name).toUpperCase().replace(/[\s-]/g, '_');
+  if (isEntityType(up)) return ` — did you mean "${up}"? (entity types are upper case)`;
+  const containing = ENTITY_TYPES.filter((t) => t.includes(up));
+  if (up.length >= 3 && containing.length > 0 && containing.length <= 3) return ` — did you mean ${containing.map((t) => `"${t}"`).join(' or ')}?`;
+  return didYouMean(up, ENTITY_TYPES);
 }
