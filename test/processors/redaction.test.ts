@@ -3,6 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Consumer, GuardRequest } from '../../core/component.ts';
+import { ConfigError, formatIssue } from '../../core/config/issues.ts';
+import { loadConfigText } from '../../core/config/load.ts';
 import { decodeLogsJson, decodeTracesJson } from '../../core/otlp/decode-json.ts';
 import { encodeLogsProto, encodeTracesProto } from '../../core/otlp/encode-proto.ts';
 import type { LogsBatch, TracesBatch } from '../../core/signals/types.ts';
@@ -13,6 +15,7 @@ import factory from '../../processors/redaction/factory.ts';
 import { normalizeText } from '../../processors/redaction/normalize.ts';
 import { mask } from '../../processors/redaction/operators.ts';
 import { revealText, revealToken } from '../../processors/redaction/reveal.ts';
+import { fixtureRegistry } from '../fixtures/factories.ts';
 import { redactString, redactText } from '../../processors/redaction/scan.ts';
 
 const KEY_B64 = randomBytes(32).toString('base64');
@@ -116,6 +119,28 @@ describe('redaction config', () => {
     process.env.REDACTION_TEST_KEY = KEY_B64;
     expect(compileConfig({ default_operator: 'encrypt', encryption_key: '${env:REDACTION_TEST_KEY}' }).encryptionKey!.toString('base64')).toBe(KEY_B64);
     expect(() => compileConfig({ default_operator: 'encrypt', encryption_key: '${env:REDACTION_TEST_UNSET}' })).toThrow(/REDACTION_TEST_UNSET is not set/);
+  });
+
+  it('in a config file: redaction: {} loads; errors name the file, line and key', async () => {
+    const registry = fixtureRegistry();
+    registry.register(factory);
+    const yaml = (proc: string) => `receivers:\n  otlp:\nprocessors:\n${proc}exporters:\n  debug:\nservice:\n  pipelines:\n    traces:\n      receivers: [otlp]\n      processors: [redaction]\n      exporters: [debug]\n`;
+    const ok = await loadConfigText(yaml('  redaction: {}\n'), '/cfg/agent.yaml', { registry, env: {} });
+    expect(ok.config.processors.get('redaction')?.type).toBe('redaction');
+    const enc = await loadConfigText(yaml('  redaction:\n    default_operator: encrypt\n    encryption_key: ${env:K}\n'), '/cfg/agent.yaml', { registry, env: { K: KEY_B64 } });
+    expect(enc.config.processors.get('redaction')).toBeDefined();
+    const errors = async (proc: string) => {
+      try {
+        await loadConfigText(yaml(proc), '/cfg/agent.yaml', { registry, env: {} });
+      } catch (err) {
+        if (err instanceof ConfigError) return err.errors.map((e) => formatIssue(e, '/cfg'));
+        throw err;
+      }
+      return [];
+    };
+    expect((await errors('  redaction:\n    operators:\n      EMAIL_ADDRESS: hash\n')).join('\n')).toMatch(/agent\.yaml:\d+:\d+: processors\.redaction: the hash operator .* needs hash_key/);
+    expect((await errors('  redaction:\n    operators:\n      EMAIL_ADRESS: mask\n')).join('\n')).toMatch(/agent\.yaml:6:\d+: .*EMAIL_ADRESS.*EMAIL_ADDRESS/);
+    expect((await errors('  redaction:\n    entitys: [IBAN]\n')).join('\n')).toMatch(/did you mean "entities"/);
   });
 
   it('marks the keys secret in the schema', () => {

@@ -6,13 +6,13 @@ import { eachMatch, type Detector } from './util.ts';
 // One to four capitalised words (initials allowed), after an optional title.
 const NAME = "(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|M|Mme|Mlle)\\.?[ ])?(\\p{Lu}[\\p{Ll}'’\\-]{1,30}(?:[ ](?:\\p{Lu}[\\p{Ll}'’\\-]{1,30}|\\p{Lu}\\.)){0,3})";
 
-const INTRO = /\b(?:my name is|my name's|my full name is|i am called|i'm called|call me|ich heiße|ich heisse|mein name ist|je m'appelle|je suis|me llamo|mi nombre es)(?![\w])|\bdear(?![\w])|\b(?:full name|first name|last name|surname|family name|given name|customer name|patient name|employee name)[ \t]{0,3}:/giu;
+const INTRO = /\b(?:my name is|my name's|my full name is|i am called|i'm called|call me|ich heiße|ich heisse|mein name ist|je m'appelle|je suis|me llamo|mi nombre es)(?![\w])|\bdear(?![\w])|\b(?:full name|first name|last name|surname|family name|given name|customer name|patient name|employee name)[ \t]{0,3}:/gi; // no u flag: case-insensitive alternations are ~15x slower with it
 const INTRO_NAME = new RegExp(`[ \\t]{1,3}${NAME}`, 'uy');
 // After "name:" the name may follow without a space
 const LABEL_NAME = new RegExp(`[ \\t]{0,3}${NAME}`, 'uy');
 
 const CLOSING =
-  /(?:^|\n)[ \t]{0,10}(?:best regards|kind regards|warm regards|warmest regards|regards|best wishes|all the best|sincerely|yours sincerely|yours truly|yours faithfully|respectfully|cheers|thanks|many thanks|thank you|best|mit freundlichen grüßen|viele grüße|beste grüße|liebe grüße|cordialement|bien à vous|saludos|atentamente)[,.!]?[ \t]{0,5}\r?\n[ \t]{0,10}/giu;
+  /(?:^|\n)[ \t]{0,10}(?:best regards|kind regards|warm regards|warmest regards|regards|best wishes|all the best|sincerely|yours sincerely|yours truly|yours faithfully|respectfully|cheers|thanks|many thanks|thank you|best|mit freundlichen grüßen|viele grüße|beste grüße|liebe grüße|cordialement|bien à vous|saludos|atentamente)[,.!]?[ \t]{0,5}\r?\n[ \t]{0,10}/gi;
 const SIGNATURE_NAME = new RegExp(`${NAME}[ \\t]{0,5}(?=\\r?\\n|$|,)`, 'uy');
 
 /** Capitalised words that follow "Dear" or "my name is" without being a name. */

@@ -91,6 +91,8 @@ export const privateKeyDetector: Detector = {
 // The key name must end right before the separator ("api_key=", "token: ", '"password": "').
 const SECRET_KEY_NAMES =
   'api[_\\-]?key|apikey|api[_\\-]?secret|access[_\\-]?key(?:[_\\-]?id)?|secret[_\\-]?access[_\\-]?key|secret[_\\-]?key|client[_\\-]?secret|private[_\\-]?key|secret|auth[_\\-]?token|access[_\\-]?token|refresh[_\\-]?token|id[_\\-]?token|session[_\\-]?token|bearer[_\\-]?token|token|password|passwd|passphrase|pwd|pass|credentials?|authorization|signing[_\\-]?key|encryption[_\\-]?key|webhook[_\\-]?secret|x-api-key';
+/** Substrings one of which every key name above contains: a cheap prefilter. */
+const KEY_HINTS = ['key', 'secret', 'token', 'pass', 'pwd', 'credential', 'authorization'];
 const PASSWORD_NAMES = /^(?:password|passwd|passphrase|pwd|pass)$/i;
 const KEY_VALUE = new RegExp(
   `(?<![A-Za-z0-9])(${SECRET_KEY_NAMES})["']?[ \\t]{0,3}(?:=|:|=>|:=)[ \\t]{0,3}["']?(?:(?:Bearer|Basic|Token)[ \\t]{1,3})?([^\\s"',;&<>{}\\[\\]()]{1,512})`,
@@ -119,7 +121,8 @@ export function keyLooksSecret(key: string): boolean {
 export const genericSecretDetector: Detector = {
   type: 'GENERIC_SECRET',
   detect(text, out, opts) {
-    eachMatch(KEY_VALUE, text, (m) => {
+    const lower = text.toLowerCase();
+    if (KEY_HINTS.some((h) => lower.indexOf(h) >= 0)) eachMatch(KEY_VALUE, text, (m) => {
       const value = m[2];
       if (!secretValueLooksReal(value, m[1], opts)) return;
       const start = m.index + m[0].length - value.length;
