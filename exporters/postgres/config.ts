@@ -15,6 +15,10 @@ export interface PostgresExporterConfig {
   endpoint?: string;
   /** TLS to the server; absent: what the connection string's sslmode says. */
   tls?: TlsConfig;
+  /** Drop day partitions older than this (e.g. '30d'); unset or 0: keep everything. */
+  retention?: string | number;
+  /** How often retention runs (and once at start). */
+  retention_check_interval?: string | number;
   /** Server mode: connections in the pool. */
   max_connections?: number;
   /** Server mode: how long to wait for a connection. */
@@ -48,6 +52,13 @@ export const configSchema: JsonSchema = {
         insecure_skip_verify: { type: 'boolean', default: false, description: 'Accept any server certificate (testing only).' },
       },
     },
+    retention: {
+      type: ['string', 'number'],
+      format: 'duration',
+      examples: ['30d', '365d'],
+      description: 'Keep this much history: whole day partitions older than it are dropped (never rows deleted), each run recorded in retention_runs. Unset or 0: keep everything.',
+    },
+    retention_check_interval: { type: ['string', 'number'], format: 'duration', default: '1h', description: 'How often retention runs (and once at start).' },
     max_connections: { type: 'integer', minimum: 1, default: 4, description: 'Server mode: connections in the pool.' },
     connect_timeout: { type: ['string', 'number'], format: 'duration', default: '10s', description: 'Server mode: how long to wait for a connection.' },
     path: {
@@ -69,6 +80,8 @@ export function normalize(raw: unknown): PostgresExporterConfig {
   return {
     endpoint: c.endpoint,
     tls: c.tls,
+    retention: c.retention,
+    retention_check_interval: c.retention_check_interval ?? '1h',
     max_connections: c.max_connections ?? 4,
     connect_timeout: c.connect_timeout ?? '10s',
     path: c.path ?? DEFAULT_PATH,

@@ -14,18 +14,24 @@ import type { PostgresExporterConfig, TlsConfig } from './config.ts';
 import { copyBatch } from './copy-batch.ts';
 import { classifyPgError } from './errors.ts';
 import { PgliteClient } from './pglite-client.ts';
+import { applyRetention, RETENTION_MIGRATION, type RetentionRun } from './retention.ts';
 import { postgresDialect } from './schema.ts';
 import { ServerPgClient } from './server-client.ts';
 import { WorkerPgClient } from './worker-client.ts';
 
 /** pg_advisory_lock key held while migrating a server, so instances starting together migrate once. */
 const MIGRATION_LOCK = 0x61676e74636f6c; // 'agntcol' in ASCII
+/** Held by the one instance running retention on a server at a time. */
+const RETENTION_LOCK = MIGRATION_LOCK + 1;
+
+const MIGRATIONS = [...modelMigrations(postgresDialect), RETENTION_MIGRATION];
 
 export class PostgresExporter implements Exporter {
   private client?: PgClient;
   /** Embedded: writes run one at a time (BEGIN ... COMMIT on the one connection must not
    * interleave). A server's pool takes them concurrently. */
   private tail: Promise<unknown> = Promise.resolve();
+  private retentionTimer?: NodeJS.Timeout;
   private closed = false;
   readonly path: string;
 
@@ -38,6 +44,44 @@ export class PostgresExporter implements Exporter {
 
   async start(): Promise<void> {
     this.client = this.config.endpoint ? await this.openServer(this.config.endpoint) : await this.open();
+    const retentionMs = this.config.retention ? durationMs(this.config.retention) : 0;
+    if (retentionMs > 0) {
+      await this.retain(retentionMs);
+      this.retentionTimer = setInterval(() => void this.retain(retentionMs), durationMs(this.config.retention_check_interval ?? '1h'));
+      this.retentionTimer.unref();
+    }
+  }
+
+  /** One retention run: logged, never thrown (the next run tries again). Returns what it dropped. */
+  async retain(retentionMs: number): Promise<RetentionRun[]> {
+    const client = this.client;
+    if (!client || this.closed) return [];
+    const text = String(this.config.retention);
+    try {
+      let runs: RetentionRun[];
+      if (client instanceof ServerPgClient) {
+        // Several instances share a server: one runs retention, the others skip this round.
+        runs = await client.pinned(async (s) => {
+          const [{ ok }] = await s.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${RETENTION_LOCK}) AS ok`);
+          if (!ok) return [];
+          try {
+            return await applyRetention(s, retentionMs, text);
+          } finally {
+            await s.exec(`SELECT pg_advisory_unlock(${RETENTION_LOCK})`);
+          }
+        });
+      } else {
+        // Embedded: in line with the writes, which share the one connection.
+        const run = this.tail.then(() => applyRetention(client, retentionMs, text));
+        this.tail = run.catch(() => {});
+        runs = await run;
+      }
+      for (const r of runs) this.logger.info('postgres retention dropped partitions', { table: r.table, partitions: r.dropped.join(','), retention: text });
+      return runs;
+    } catch (err) {
+      this.logger.error('postgres retention failed; it runs again at the next interval', { error: (err as Error).message });
+      return [];
+    }
   }
 
   private async openServer(endpoint: string): Promise<PgClient> {
@@ -57,7 +101,7 @@ export class PostgresExporter implements Exporter {
       const applied = await client.pinned(async (s) => {
         await s.exec(`SELECT pg_advisory_lock(${MIGRATION_LOCK})`);
         try {
-          return await runMigrations(sessionOf(s), modelMigrations(postgresDialect), { describe: `PostgreSQL database ${where}` });
+          return await runMigrations(sessionOf(s), MIGRATIONS, { describe: `PostgreSQL database ${where}` });
         } finally {
           await s.exec(`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`);
         }
@@ -78,7 +122,7 @@ export class PostgresExporter implements Exporter {
       throw new Error(`postgres: cannot open PGlite data directory ${this.path}: ${(err as Error).message}`, { cause: err });
     }
     try {
-      const applied = await runMigrations(sessionOf(client), modelMigrations(postgresDialect), { describe: `PGlite database ${this.path}` });
+      const applied = await runMigrations(sessionOf(client), MIGRATIONS, { describe: `PGlite database ${this.path}` });
       if (applied.length) this.logger.info('postgres schema migrated', { path: this.path, versions: applied.join(',') });
     } catch (err) {
       await client.close().catch(() => {});
@@ -125,6 +169,7 @@ export class PostgresExporter implements Exporter {
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.retentionTimer);
     await this.tail;
     const client = this.client;
     this.client = undefined;
