@@ -260,7 +260,7 @@ describe('redaction: guard role', () => {
     expect(v.messages![1].content).toBe('My card is <CREDIT_CARD>, mail me at <EMAIL_ADDRESS> or <EMAIL_ADDRESS>');
     expect(JSON.parse(v.messages![2].content)).toEqual({ ssn: '<US_SSN>', ok: true });
     expect(v.messages![2].name).toBe('lookup');
-    expect(v.attributes).toEqual({ 'redaction.count.CREDIT_CARD': 1, 'redaction.count.EMAIL_ADDRESS': 2, 'redaction.count.US_SSN': 1 });
+    expect(v.attributes).toEqual({ 'count.CREDIT_CARD': 1, 'count.EMAIL_ADDRESS': 2, 'count.US_SSN': 1 });
     expect(JSON.stringify(v)).not.toMatch(/4111|a@b\.com|6789/);
     expect(v.rule).toBe('redaction');
     expect(req.messages[1].content).toContain('4111'); // the input is not mutated
