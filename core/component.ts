@@ -79,6 +79,9 @@ export interface Host {
   /** The inline guard of the processor with this id (created once per service, on first use);
    * undefined when no such processor is configured or its factory has no `createGuard`. */
   getGuard(processorId: string): Guard | undefined;
+  /** The entry (first processor, or the exporters' fan-out) of the pipeline with this id, e.g.
+   * 'logs' or 'logs/alerts', for components that feed a pipeline themselves (core/alerts.ts). */
+  getPipeline(pipelineId: string): { signal: Signal; consumer: Consumer<Signal> } | undefined;
 }
 
 interface FactoryBase<C> {

@@ -22,6 +22,8 @@ export interface Graph {
   /** Pipeline by pipeline, each in data order (first processor first). */
   processors: BuiltProcessor[];
   receivers: BuiltReceiver[];
+  /** Each pipeline's entry, by pipeline id. */
+  pipelines: Map<string, { signal: Signal; consumer: Consumer<Signal> }>;
 }
 
 const SECTION: Record<Kind, 'receivers' | 'processors' | 'exporters' | 'extensions'> = {
@@ -130,5 +132,6 @@ export function buildGraph(config: ResolvedConfig, registry: FactoryRegistry, lo
     receivers.push({ id, instance: create('receiver', id, () => factory.create(ctx, consumers)) });
   }
 
-  return { extensions, exporters: [...exporters.values()], processors, receivers };
+  const byId = new Map(entries.map((e) => [e.id, { signal: e.pipeline.signal, consumer: e.consumer }]));
+  return { extensions, exporters: [...exporters.values()], processors, receivers, pipelines: byId };
 }

@@ -80,6 +80,7 @@ export class Service {
       getExtension: (id) => this.extensionsById.get(id),
       ready: () => this.isReady,
       getGuard: (id) => this.guard(id),
+      getPipeline: (id) => this.graph?.pipelines.get(id),
     };
   }
 

@@ -18,7 +18,7 @@ afterAll(async () => {
   await h?.stop();
 });
 
-const host = { logger: silentLogger, metrics: new MetricsRegistry(), getExtension: () => undefined, getGuard: () => undefined, ready: () => true };
+const host = { logger: silentLogger, metrics: new MetricsRegistry(), getExtension: () => undefined, getGuard: () => undefined, getPipeline: () => undefined, ready: () => true };
 
 async function make(kind: 'grpc' | 'http', extra: Record<string, unknown> = {}): Promise<Exporter> {
   const exporter =

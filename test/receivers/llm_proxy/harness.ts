@@ -48,7 +48,7 @@ export async function startProxy(raw: Record<string, unknown>, opts: { guards?: 
   const config = validated({ endpoint: '127.0.0.1:0', ...raw });
   const { LlmProxyReceiver: Ctor } = await import('../../../receivers/llm_proxy/receiver.ts');
   const receiver = new Ctor({ id: 'llm_proxy', config, logger: silentLogger, metrics }, next, { keyWatchIntervalMs: opts.keyWatchIntervalMs ?? 50 });
-  const host: Host = { logger: silentLogger, metrics, getExtension: () => undefined, ready: () => true, getGuard: (id) => opts.guards?.[id] };
+  const host: Host = { logger: silentLogger, metrics, getExtension: () => undefined, ready: () => true, getGuard: (id) => opts.guards?.[id], getPipeline: () => undefined };
   await receiver.start(host);
   const url = `http://127.0.0.1:${receiver.ports().http}`;
   return {
