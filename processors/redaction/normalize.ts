@@ -30,24 +30,34 @@ export function normalizeText(original: string): Normalized {
   if (!IGNORABLE.test(original) && original.normalize('NFKC') === original) return { text: original, origStart: null, origEnd: null };
 
   // Slow path: a cluster is a starter code point with the combining marks that follow it
-  // (ignorable characters in between are skipped); each cluster is normalised on its own and
-  // every output code unit maps to the cluster's original span.
+  // (ignorable characters in between are skipped); each cluster is normalised on its own (ASCII
+  // as is, others through a small cache) and every output code unit maps to the cluster's
+  // original span.
+  let cap = original.length + 16;
+  let starts = new Int32Array(cap);
+  let ends = new Int32Array(cap);
   const outParts: string[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
+  let outLen = 0;
   let clusterStart = -1;
   let clusterEnd = -1;
   let cluster = '';
   const flush = () => {
     if (clusterStart < 0) return;
-    const n = cluster.normalize('NFKC');
+    const n = nfkc(cluster);
     outParts.push(n);
-    for (let k = 0; k < n.length; k++) {
-      starts.push(clusterStart);
-      ends.push(clusterEnd);
+    if (outLen + n.length > cap) {
+      cap = Math.max(cap * 2, outLen + n.length);
+      const s2 = new Int32Array(cap);
+      s2.set(starts);
+      starts = s2;
+      const e2 = new Int32Array(cap);
+      e2.set(ends);
+      ends = e2;
     }
+    starts.fill(clusterStart, outLen, outLen + n.length);
+    ends.fill(clusterEnd, outLen, outLen + n.length);
+    outLen += n.length;
     clusterStart = -1;
-    cluster = '';
   };
   let i = 0;
   while (i < original.length) {
@@ -57,20 +67,32 @@ export function normalizeText(original: string): Normalized {
       i += len;
       continue;
     }
-    const ch = len === 1 ? original[i] : original.slice(i, i + 2);
-    if (clusterStart >= 0 && cp >= 0x300 && COMBINING.test(ch)) {
-      cluster += ch;
+    if (clusterStart >= 0 && cp >= 0x300 && COMBINING.test(len === 1 ? original[i] : original.slice(i, i + 2))) {
+      cluster += len === 1 ? original[i] : original.slice(i, i + 2);
       clusterEnd = i + len;
     } else {
       flush();
       clusterStart = i;
       clusterEnd = i + len;
-      cluster = ch;
+      cluster = len === 1 ? original[i] : original.slice(i, i + 2);
     }
     i += len;
   }
   flush();
-  return { text: outParts.join(''), origStart: Int32Array.from(starts), origEnd: Int32Array.from(ends) };
+  return { text: outParts.join(''), origStart: starts.subarray(0, outLen), origEnd: ends.subarray(0, outLen) };
+}
+
+const cache = new Map<string, string>();
+
+function nfkc(cluster: string): string {
+  if (cluster.length === 1 && cluster.charCodeAt(0) < 0x80) return cluster;
+  let n = cache.get(cluster);
+  if (n === undefined) {
+    n = cluster.normalize('NFKC');
+    if (cache.size >= 8192) cache.clear();
+    cache.set(cluster, n);
+  }
+  return n;
 }
 
 /** The original span of the normalised span [start, end). */

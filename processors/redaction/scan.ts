@@ -21,6 +21,15 @@ const UNCHANGED = (text: string): RedactResult => ({ text, counts: {}, changed: 
 /** Our own output (encrypted tokens, hash tags) is never detected again. */
 const OWN_OUTPUT = /enc:v1:[A-Za-z0-9_\-]{38,65536}|<[A-Z0-9_]{2,40}:hmac:[0-9a-f]{16}>/g;
 
+function countDigits(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}
+
 export function addCounts(into: Counts, from: Counts): void {
   for (const k in from) {
     const t = k as EntityType;
@@ -38,7 +47,8 @@ export function redactText(text: string, cfg: CompiledRedaction, keyHint?: strin
   const n = normalizeText(text);
   const t = n.text;
   const candidates: Match[] = [];
-  for (const d of cfg.detectors) d.detect(t, candidates, cfg.detectOptions);
+  const digits = countDigits(t);
+  for (const d of cfg.detectors) if (digits >= (d.minDigits ?? 0)) d.detect(t, candidates, cfg.detectOptions);
   if (keyHint !== undefined && cfg.enabled.has('GENERIC_SECRET') && keyLooksSecret(keyHint)) {
     const trimmed = t.trim();
     if (trimmed.length > 0 && secretValueLooksReal(trimmed, keyHint, cfg.detectOptions)) {

@@ -231,9 +231,15 @@ describe('redaction: linear time on adversarial input', () => {
   for (const [name, text] of Object.entries(inputs)) {
     it(`${name} in under 200 ms`, () => {
       redactText(text.slice(0, 1000), cfg); // warm up the regexes
-      const t0 = performance.now();
-      redactString(text, cfg);
-      expect(performance.now() - t0).toBeLessThan(200);
+      // Best of three: a shared machine can stall one run (GC, another process); super-linear
+      // backtracking on 100k characters would take seconds on every run.
+      let best = Infinity;
+      for (let i = 0; i < 3 && best >= 200; i++) {
+        const t0 = performance.now();
+        redactString(text, cfg);
+        best = Math.min(best, performance.now() - t0);
+      }
+      expect(best).toBeLessThan(200);
     });
   }
 });

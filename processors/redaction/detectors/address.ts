@@ -24,4 +24,4 @@ export function findAddresses(text: string, out: Match[]): void {
   for (const re of [EN, DE, DE2, FR]) eachMatch(re, text, (m) => out.push({ start: m.index, end: m.index + m[0].length, type: 'STREET_ADDRESS' }));
 }
 
-export const addressDetector: Detector = { type: 'STREET_ADDRESS', detect: (t, out) => findAddresses(t, out) };
+export const addressDetector: Detector = { type: 'STREET_ADDRESS', minDigits: 1, detect: (t, out) => findAddresses(t, out) };

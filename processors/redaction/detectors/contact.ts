@@ -102,4 +102,4 @@ export function findPhones(text: string, out: Match[]): void {
 }
 
 export const emailDetector: Detector = { type: 'EMAIL_ADDRESS', detect: (t, out) => (t.indexOf('@') >= 0 ? findEmails(t, out) : undefined) };
-export const phoneDetector: Detector = { type: 'PHONE_NUMBER', detect: (t, out) => findPhones(t, out) };
+export const phoneDetector: Detector = { type: 'PHONE_NUMBER', minDigits: 7, detect: (t, out) => findPhones(t, out) };

@@ -38,5 +38,5 @@ export function findIbans(text: string, out: Match[]): void {
   });
 }
 
-export const cardDetector: Detector = { type: 'CREDIT_CARD', detect: (t, out) => findCards(t, out) };
-export const ibanDetector: Detector = { type: 'IBAN', detect: (t, out) => findIbans(t, out) };
+export const cardDetector: Detector = { type: 'CREDIT_CARD', minDigits: 12, detect: (t, out) => findCards(t, out) };
+export const ibanDetector: Detector = { type: 'IBAN', minDigits: 4, detect: (t, out) => findIbans(t, out) };

@@ -97,11 +97,11 @@ export function findDobs(text: string, out: Match[]): void {
   afterKeyword(DOB_KEYWORD, DOB_AFTER, text, (start, end) => out.push({ start, end, type: 'DATE_OF_BIRTH' }));
 }
 
-export const ssnDetector: Detector = { type: 'US_SSN', detect: (t, out) => findSsns(t, out) };
-export const ninoDetector: Detector = { type: 'UK_NINO', detect: (t, out) => findNinos(t, out) };
-export const nirDetector: Detector = { type: 'FR_NIR', detect: (t, out) => findNirs(t, out) };
-export const aadhaarDetector: Detector = { type: 'IN_AADHAAR', detect: (t, out) => findAadhaars(t, out) };
-export const panDetector: Detector = { type: 'IN_PAN', detect: (t, out) => findPans(t, out) };
-export const passportDetector: Detector = { type: 'PASSPORT_NUMBER', detect: (t, out) => findPassports(t, out) };
-export const deIdDetector: Detector = { type: 'DE_ID_CARD', detect: (t, out) => findDeIds(t, out) };
-export const dobDetector: Detector = { type: 'DATE_OF_BIRTH', detect: (t, out) => findDobs(t, out) };
+export const ssnDetector: Detector = { type: 'US_SSN', minDigits: 9, detect: (t, out) => findSsns(t, out) };
+export const ninoDetector: Detector = { type: 'UK_NINO', minDigits: 6, detect: (t, out) => findNinos(t, out) };
+export const nirDetector: Detector = { type: 'FR_NIR', minDigits: 11, detect: (t, out) => findNirs(t, out) };
+export const aadhaarDetector: Detector = { type: 'IN_AADHAAR', minDigits: 12, detect: (t, out) => findAadhaars(t, out) };
+export const panDetector: Detector = { type: 'IN_PAN', minDigits: 4, detect: (t, out) => findPans(t, out) };
+export const passportDetector: Detector = { type: 'PASSPORT_NUMBER', minDigits: 1, detect: (t, out) => findPassports(t, out) };
+export const deIdDetector: Detector = { type: 'DE_ID_CARD', minDigits: 1, detect: (t, out) => findDeIds(t, out) };
+export const dobDetector: Detector = { type: 'DATE_OF_BIRTH', minDigits: 4, detect: (t, out) => findDobs(t, out) };

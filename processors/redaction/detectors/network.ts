@@ -27,4 +27,4 @@ export function findIps(text: string, out: Match[]): void {
   }
 }
 
-export const ipDetector: Detector = { type: 'IP_ADDRESS', detect: (t, out) => findIps(t, out) };
+export const ipDetector: Detector = { type: 'IP_ADDRESS', minDigits: 1, detect: (t, out) => findIps(t, out) };

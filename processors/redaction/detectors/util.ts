@@ -12,6 +12,8 @@ export interface DetectOptions {
 
 export interface Detector {
   type: EntityType;
+  /** Fewest ASCII digits a text needs to hold this entity: a cheap prefilter (0: none). */
+  minDigits?: number;
   /** Appends the matches of this entity type found in `text` (already normalised). */
   detect(text: string, out: Match[], opts: DetectOptions): void;
 }
