@@ -67,6 +67,7 @@ describe('redaction detectors', () => {
     found('IBAN', 'GB82WEST12345698765432', 'GB82WEST12345698765432');
     found('IBAN', 'FR1420041010050500013M02606 ok', 'FR1420041010050500013M02606');
     found('IBAN', 'to DE89 3704 0044 0532 0130 00 AND more', '0532 0130');
+    found('IBAN', 'typed de89 3704 0044 0532 0130 00', '0532 0130 00');
     notFound('IBAN', 'bad DE89 3704 0044 0532 0130 01', 'DE89 3704 0044 0532 0130 01');
     notFound('IBAN', 'GB82WEST12345698765431', 'GB82WEST12345698765431');
     notFound('IBAN', 'length DE89370400440532013000123', 'DE89370400440532013000123');
@@ -224,6 +225,8 @@ describe('redaction detectors', () => {
     expect(red('api_key=Zx9Qp2Lm7Rt4Vb8N')).toBe('api_key=<GENERIC_SECRET>');
     expect(red('{"client_secret": "aB3dE5fG7hJ9kL1m"}')).toBe('{"client_secret": "<GENERIC_SECRET>"}');
     expect(red('password: hunter22')).toBe('password: <GENERIC_SECRET>');
+    expect(red('password = "correct horse battery staple" ok')).toBe('password = "<GENERIC_SECRET>" ok');
+    expect(red("secret: 'aB3dE5fG7hJ9kL1m'")).toBe("secret: '<GENERIC_SECRET>'");
     expect(red('DB_PASSWORD=hunter22')).toBe('DB_PASSWORD=<GENERIC_SECRET>');
     expect(red('Authorization: Bearer a8f5f167f44f4964e6c998dee827110c')).toBe('Authorization: Bearer <GENERIC_SECRET>');
     expect(red('postgres://app:s3cretPw@db:5432/x')).toBe('postgres://app:<GENERIC_SECRET>@db:5432/x');

@@ -222,6 +222,8 @@ describe('redaction: linear time on adversarial input', () => {
     'local parts': 'a.a@'.repeat(25_000),
     'jwt-ish': 'eyJaaaaa.'.repeat(11_000),
     'key names': 'api_key='.repeat(12_000),
+    'unterminated quotes': 'password="'.repeat(10_000),
+    'IBAN-like': 'DE89 '.repeat(20_000),
     'closings': 'Regards,\n'.repeat(11_000),
     'zero-width': 'a\u200B'.repeat(50_000),
     'fullwidth digits': '１'.repeat(100_000),

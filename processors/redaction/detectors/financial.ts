@@ -19,14 +19,15 @@ export function findCards(text: string, out: Match[]): void {
 }
 
 // Two letters, two check digits, then 11 to 30 alphanumerics, optionally in groups of four.
-const IBAN = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ \-]?[A-Z0-9]{4}){2,7}(?:[ \-]?[A-Z0-9]{1,4})?(?![A-Za-z0-9])/g;
+// Upper or lower case (people type them both ways); validated upper-cased.
+const IBAN = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]{4}){2,7}(?:[ \-]?[A-Za-z0-9]{1,4})?(?![A-Za-z0-9])/g;
 
 export function findIbans(text: string, out: Match[]): void {
   eachMatch(IBAN, text, (m) => {
     // Try the whole candidate, then without its trailing groups (a following word in capitals).
     let raw = m[0];
     for (let attempt = 0; attempt < 3 && raw.length >= 15; attempt++) {
-      const compact = raw.replace(/[ \-]/g, '');
+      const compact = raw.replace(/[ \-]/g, '').toUpperCase();
       if (ibanValid(compact)) {
         out.push({ start: m.index, end: m.index + raw.length, type: 'IBAN' });
         return;

@@ -94,8 +94,9 @@ const SECRET_KEY_NAMES =
 /** Substrings one of which every key name above contains: a cheap prefilter. */
 const KEY_HINTS = ['key', 'secret', 'token', 'pass', 'pwd', 'credential', 'authorization'];
 const PASSWORD_NAMES = /^(?:password|passwd|passphrase|pwd|pass)$/i;
+// The value: quoted (up to the closing quote, spaces included) or bare (up to a delimiter).
 const KEY_VALUE = new RegExp(
-  `(?<![A-Za-z0-9])(${SECRET_KEY_NAMES})["']?[ \\t]{0,3}(?:=|:|=>|:=)[ \\t]{0,3}["']?(?:(?:Bearer|Basic|Token)[ \\t]{1,3})?([^\\s"',;&<>{}\\[\\]()]{1,512})`,
+  `(?<![A-Za-z0-9])(${SECRET_KEY_NAMES})["']?[ \\t]{0,3}(?:=|:|=>|:=)[ \\t]{0,3}(?:(?:Bearer|Basic|Token)[ \\t]{1,3})?(?:"([^"\\n]{1,512})"|'([^'\\n]{1,512})'|([^\\s"',;&<>{}\\[\\]()]{1,512}))`,
   'gi',
 );
 // Bearer <token> anywhere (curl command lines, logged headers)
@@ -123,9 +124,10 @@ export const genericSecretDetector: Detector = {
   detect(text, out, opts) {
     const lower = text.toLowerCase();
     if (KEY_HINTS.some((h) => lower.indexOf(h) >= 0)) eachMatch(KEY_VALUE, text, (m) => {
-      const value = m[2];
+      const quoted = m[2] ?? m[3];
+      const value = quoted ?? m[4];
       if (!secretValueLooksReal(value, m[1], opts)) return;
-      const start = m.index + m[0].length - value.length;
+      const start = m.index + m[0].length - value.length - (quoted !== undefined ? 1 : 0);
       out.push({ start, end: start + value.length, type: 'GENERIC_SECRET' });
     });
     if (text.indexOf('Bearer') >= 0) {
