@@ -8,6 +8,7 @@ import memoryLimiterProcessor from '../../processors/memory_limiter/factory.ts';
 import redactionProcessor from '../../processors/redaction/factory.ts';
 import duckdbExporter from '../../exporters/duckdb/factory.ts';
 import postgresExporter from '../../exporters/postgres/factory.ts';
+import clickhouseExporter from '../../exporters/clickhouse/factory.ts';
 import debugExporter from '../../exporters/debug/factory.ts';
 import otlpExporter from '../../exporters/otlp/factory.ts';
 import otlphttpExporter from '../../exporters/otlphttp/factory.ts';
@@ -21,6 +22,7 @@ export const components: Factory[] = [
   redactionProcessor,
   duckdbExporter,
   postgresExporter,
+  clickhouseExporter,
   debugExporter,
   otlpExporter,
   otlphttpExporter,

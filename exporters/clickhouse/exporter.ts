@@ -1,0 +1,150 @@
+// The clickhouse exporter: at start it reads the server version, creates the database and applies
+// the schema migrations in the DDL that server supports (capabilities.ts, ddl.ts); each batch is
+// flattened once (core/storage/flatten.ts) and written as one JSONEachRow INSERT per table.
+import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
+import { RetryableError, type Batch, type Exporter, type ExportOptions, type Logger, type Signal } from '../../core/component.ts';
+import { durationMs } from '../../core/config/units.ts';
+import { redactInlineSecrets } from '../../core/config/print.ts';
+import { flattenBatch, type FlatTable } from '../../core/storage/flatten.ts';
+import { modelMigrations, runMigrations } from '../../core/storage/migrations.ts';
+import { TABLES, type TableDef } from '../../core/storage/model.ts';
+import { capabilitiesOf, restrictToTables, type Capabilities } from './capabilities.ts';
+import { chColumns, type ChColumn } from './columns.ts';
+import type { ClickHouseExporterConfig } from './config.ts';
+import { clickhouseDialect, createDatabaseSql, migrationsTableSql, quoteString, type DdlOptions } from './ddl.ts';
+import { classifyClickHouseError, firstLine } from './errors.ts';
+import { toRows } from './rows.ts';
+
+export class ClickHouseExporter implements Exporter {
+  private client?: ClickHouseClient;
+  private closed = false;
+  /** Physical columns per table, for the tables as they exist. */
+  private columns = new Map<TableDef, ChColumn[]>();
+  private insertSettings: Record<string, 0 | 1> = {};
+  caps?: Capabilities;
+
+  constructor(
+    private readonly config: ClickHouseExporterConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The endpoint as messages show it: never the password. */
+  get where(): string {
+    return `${redactInlineSecrets(this.config.endpoint)} (user ${this.config.username}, database ${this.config.database})`;
+  }
+
+  private newClient(database?: string): ClickHouseClient {
+    const timeout = durationMs(this.config.timeout ?? 0);
+    // Credentials in the endpoint (http://user:pass@host) count as username / password.
+    const url = new URL(this.config.endpoint);
+    const username = url.username ? decodeURIComponent(url.username) : this.config.username;
+    const password = url.password ? decodeURIComponent(url.password) : this.config.password;
+    url.username = '';
+    url.password = '';
+    return createClient({
+      url: url.toString().replace(/\/$/, ''),
+      username,
+      password,
+      ...(database ? { database } : {}),
+      request_timeout: timeout > 0 ? timeout : 300_000,
+      application: 'agentcol',
+      // The client logs every failed request; ours are classified and reported by the pipeline.
+      log: { level: ClickHouseLogLevel.OFF },
+    });
+  }
+
+  async start(): Promise<void> {
+    const { config } = this;
+    let version: string;
+    const admin = this.newClient();
+    try {
+      version = await queryVersion(admin);
+      if (config.create_database) await admin.command({ query: createDatabaseSql({ database: config.database, caps: capabilitiesOf(version), cluster: config.cluster_name }) });
+    } catch (err) {
+      throw new Error(`clickhouse: cannot connect to ${this.where}: ${firstLine((err as Error).message)}`, { cause: err });
+    } finally {
+      await admin.close();
+    }
+
+    const client = this.newClient(config.database);
+    try {
+      const existing = await client.query({
+        query: `SELECT name, type FROM system.columns WHERE database = ${quoteString(config.database)} AND table IN ('otel_traces', 'otel_metrics_sum')`,
+        format: 'JSONEachRow',
+      });
+      const caps = restrictToTables(capabilitiesOf(version), await existing.json<{ name: string; type: string }>());
+      const retentionSeconds = config.retention !== undefined ? durationMs(config.retention) / 1000 : undefined;
+      if (retentionSeconds && !caps.ttlOnlyDropParts) {
+        this.logger.warn('clickhouse: this server has no ttl_only_drop_parts; retention is not applied by a table TTL', { version });
+      }
+      if (config.async_insert && !caps.asyncInsert) {
+        this.logger.warn('clickhouse: this server has no async_insert (needs 21.11+); inserts are synchronous', { version });
+      }
+      this.insertSettings = config.async_insert && caps.asyncInsert ? { async_insert: 1, wait_for_async_insert: 1 } : {};
+      const ddl: DdlOptions = { database: config.database, caps, cluster: config.cluster_name, retentionSeconds };
+      const applied = await runMigrations(
+        {
+          transactional: false,
+          exec: async (sql) => {
+            await client.command({ query: sql });
+          },
+          query: async (sql) => (await client.query({ query: sql, format: 'JSONEachRow' })).json(),
+        },
+        modelMigrations(clickhouseDialect(ddl)),
+        { describe: `ClickHouse database ${this.where}`, migrationsTableSql: migrationsTableSql(ddl) },
+      );
+      if (applied.length) this.logger.info('clickhouse schema migrated', { endpoint: this.where, server: version, versions: applied.join(',') });
+      for (const t of TABLES) this.columns.set(t, chColumns(t.columns, caps));
+      this.caps = caps;
+      this.client = client;
+    } catch (err) {
+      await client.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  async export(signal: Signal, batch: Batch, options: ExportOptions = {}): Promise<void> {
+    const client = this.client;
+    if (this.closed || !client) throw new RetryableError('clickhouse exporter is not running');
+    let tables: FlatTable[];
+    let inserts: { table: string; columns: string[]; rows: Record<string, unknown>[] }[];
+    try {
+      tables = flattenBatch(signal, batch);
+      inserts = tables.map((t) => {
+        const cols = this.columns.get(t.table)!;
+        return { table: t.table.name, columns: cols.map((c) => c.name), rows: toRows(t, cols) };
+      });
+    } catch (err) {
+      throw classifyClickHouseError(err, `a ${signal} batch`);
+    }
+    // Metrics may touch several tables: each its own INSERT (ClickHouse has no multi-table atomicity).
+    for (const ins of inserts) {
+      try {
+        await client.insert({
+          table: ins.table,
+          columns: ins.columns as [string, ...string[]],
+          values: ins.rows,
+          format: 'JSONEachRow',
+          clickhouse_settings: this.insertSettings,
+          abort_signal: options.abortSignal,
+        });
+      } catch (err) {
+        throw classifyClickHouseError(err, `${ins.rows.length} rows into ${ins.table}`);
+      }
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const client = this.client;
+    this.client = undefined;
+    await client?.close();
+  }
+}
+
+async function queryVersion(client: ClickHouseClient): Promise<string> {
+  const rs = await client.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' });
+  const [row] = await rs.json<{ version: string }>();
+  return row.version;
+}

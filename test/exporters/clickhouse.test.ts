@@ -1,0 +1,272 @@
+// The clickhouse exporter against a real ClickHouse server the file starts itself
+// (test/helpers/clickhouse-server.ts; Debian's 18.16 on CI, which gets the legacy layout), plus the
+// DDL of current servers, which no server here can run, checked clause by clause.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PermanentError, RetryableError, type Exporter } from '../../core/component.ts';
+import { silentLogger } from '../../core/telemetry/logger.ts';
+import { MetricsRegistry } from '../../core/telemetry/metrics.ts';
+import { countItems } from '../../core/signals/count.ts';
+import { LOGS_TABLE, METRICS_SUM_TABLE, TRACES_TABLE } from '../../core/storage/model.ts';
+import { modelMigrations } from '../../core/storage/migrations.ts';
+import factory from '../../exporters/clickhouse/factory.ts';
+import type { ClickHouseExporter } from '../../exporters/clickhouse/exporter.ts';
+import { capabilitiesOf } from '../../exporters/clickhouse/capabilities.ts';
+import { clickhouseDialect, createTableSql, migrationsTableSql } from '../../exporters/clickhouse/ddl.ts';
+import { dateTime64Text } from '../../exporters/clickhouse/rows.ts';
+import { classifyClickHouseError } from '../../exporters/clickhouse/errors.ts';
+import { loadConfigText } from '../../core/config/load.ts';
+import { ConfigError, formatIssue } from '../../core/config/issues.ts';
+import { FactoryRegistry } from '../../core/registry.ts';
+import { components } from '../../distributions/agentcol/manifest.ts';
+import { T0, makeAllMetrics, makeGenAiTraces, makeOddLogs } from '../core/storage-fixtures.ts';
+import { startClickHouse, type ClickHouseTestServer } from '../helpers/clickhouse-server.ts';
+
+const ctx = { id: 'clickhouse', logger: silentLogger, metrics: new MetricsRegistry() };
+let server: ClickHouseTestServer;
+
+function exporter(extra: Record<string, unknown> = {}): ClickHouseExporter {
+  const config = factory.normalize!({ endpoint: server.url, username: server.username, password: server.password, ...extra });
+  return factory.create({ ...ctx, config }) as ClickHouseExporter;
+}
+
+beforeAll(async () => {
+  server = await startClickHouse();
+}, 90_000);
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('clickhouse exporter (real server)', () => {
+  it('detects the server version and picks the legacy layout on 18.16', async () => {
+    const ex = exporter({ database: 'layout' });
+    await ex.start();
+    await ex.shutdown();
+    const [{ version }] = await server.query<{ version: string }>('SELECT version() AS version');
+    const legacy = !capabilitiesOf(version).dateTime64;
+    expect(ex.caps!.dateTime64).toBe(!legacy);
+    const cols = Object.fromEntries(
+      (await server.query<{ name: string; type: string }>("SELECT name, type FROM system.columns WHERE database = 'layout' AND table = 'otel_traces'")).map((c) => [c.name, c.type]),
+    );
+    if (legacy) {
+      expect(cols).toMatchObject({
+        Timestamp: "DateTime('UTC')",
+        TimestampUnixNano: 'UInt64',
+        'SpanAttributes.keys': 'Array(String)',
+        'SpanAttributes.values': 'Array(String)',
+        'Events.Timestamp': "Array(DateTime('UTC'))",
+        'Events.TimestampUnixNano': 'Array(UInt64)',
+        'Events.Attributes.keys': 'Array(Array(String))',
+        InputTokens: 'Nullable(Int64)',
+        AgentId: 'String',
+      });
+    } else {
+      expect(cols.Timestamp).toMatch(/^DateTime64\(9/);
+    }
+    const [engine] = await server.query<{ engine: string; partition_key: string }>(
+      "SELECT engine, partition_key FROM system.tables WHERE database = 'layout' AND name = 'otel_traces'",
+    );
+    expect(engine.engine).toBe('MergeTree');
+    expect(engine.partition_key).toBe('toDate(Timestamp)');
+  });
+
+  it('applies the migrations once; they are idempotent across restarts (of agentcol and of the server)', async () => {
+    const db = 'migrations';
+    const first = exporter({ database: db });
+    await first.start();
+    await first.shutdown();
+    const tables = await server.query<{ name: string }>(`SELECT name FROM system.tables WHERE database = '${db}' ORDER BY name`);
+    expect(tables.map((t) => t.name)).toEqual([
+      'otel_logs', 'otel_metrics_exponential_histogram', 'otel_metrics_gauge', 'otel_metrics_histogram',
+      'otel_metrics_sum', 'otel_metrics_summary', 'otel_traces', 'schema_migrations',
+    ]);
+    await server.halt();
+    await server.start();
+    const again = exporter({ database: db });
+    await again.start();
+    await again.shutdown();
+    const rows = await server.query<{ version: number; name: string }>(`SELECT version, name FROM ${db}.schema_migrations`);
+    expect(rows).toEqual(modelMigrations(clickhouseDialect({ database: db, caps: again.caps! })).map((m) => ({ version: m.version, name: m.name })));
+  }, 120_000);
+
+  it('stores traces, logs and metrics: exact counts, attributes, agent columns, nanosecond timestamps', async () => {
+    const ex = exporter({ database: 'data' });
+    await ex.start();
+    const traces = makeGenAiTraces(3000, 7);
+    const logs = makeOddLogs();
+    const metrics = makeAllMetrics();
+    await Promise.all([ex.export('traces', traces), ex.export('traces', makeGenAiTraces(500, 8)), ex.export('logs', logs), ex.export('metrics', metrics)]);
+    await ex.shutdown();
+    await expect(ex.export('traces', traces)).rejects.toBeInstanceOf(RetryableError);
+
+    const count = async (table: string) => Number((await server.query<{ n: string }>(`SELECT count() AS n FROM data.${table}`))[0].n);
+    expect(await count('otel_traces')).toBe(3500);
+    expect(await count('otel_logs')).toBe(countItems('logs', logs));
+    const perTable = await Promise.all(['gauge', 'sum', 'histogram', 'exponential_histogram', 'summary'].map((k) => count(`otel_metrics_${k}`)));
+    expect(perTable).toEqual([1, 1, 2, 1, 1]);
+
+    const legacy = !ex.caps!.dateTime64;
+    const attr = (col: string, key: string) => (ex.caps!.map ? `${col}['${key}']` : `${col}.values[indexOf(${col}.keys, '${key}')]`);
+    const nanos = legacy ? 'toString(TimestampUnixNano)' : 'toString(toUnixTimestamp64Nano(Timestamp))';
+
+    // The first span of seed 7 (a chat span) starts at T0 + 7e6 ms.
+    const first = T0 + 7_000_000n * 1_000_000n;
+    const [span] = await server.query<Record<string, string | number | null>>(
+      `SELECT ${nanos} AS ns, toString(Timestamp) AS ts, SpanName, SpanKind, ServiceName, AgentId, GenAiOperation, GenAiProvider, RequestModel, OutputTokens,
+              ${attr('SpanAttributes', 'gen_ai.agent.id')} AS attrAgent, ${attr('ResourceAttributes', 'service.version')} AS version
+         FROM data.otel_traces ORDER BY ns LIMIT 1`,
+    );
+    expect(span.ns).toBe(first.toString());
+    expect(span.ts).toBe(dateTime64Text(first).slice(0, legacy ? 19 : 29));
+    expect(span).toMatchObject({
+      SpanName: 'chat gpt-4o-mini', SpanKind: 'Client', ServiceName: 'support-bot', GenAiOperation: 'chat', GenAiProvider: 'openai',
+      RequestModel: 'gpt-4o-mini', OutputTokens: String(20 + (7_000_000 % 30)), version: '1.4.2',
+    });
+    expect(span.AgentId).toBe(span.attrAgent);
+
+    const [chat] = await server.query<Record<string, unknown>>(
+      `SELECT count() AS n, sum(InputTokens) AS input, countIf(ResponseModel = 'gpt-4o-mini-2024-07-18') AS models, sum(length(Events.Name)) AS events
+         FROM data.otel_traces WHERE GenAiOperation = 'chat'`,
+    );
+    const chatSpans = [...makeGenAiTraces(3000, 7).resourceSpans, ...makeGenAiTraces(500, 8).resourceSpans]
+      .flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans))
+      .filter((s) => s.attributes['gen_ai.operation.name'] === 'chat');
+    expect(Number(chat.n)).toBe(chatSpans.length);
+    expect(Number(chat.models)).toBe(chatSpans.length);
+    expect(Number(chat.events)).toBe(chatSpans.length * 2);
+    expect(Number(chat.input)).toBe(chatSpans.reduce((n, s) => n + Number(s.attributes['gen_ai.usage.input_tokens']), 0));
+
+    const [tool] = await server.query<Record<string, unknown>>(
+      `SELECT ToolName, InputTokens, Links.TraceState AS states FROM data.otel_traces WHERE GenAiOperation = 'execute_tool' LIMIT 1`,
+    );
+    expect(tool).toEqual({ ToolName: 'lookup_order', InputTokens: null, states: ['vendor=1'] });
+
+    const logRows = await server.query<Record<string, unknown>>(
+      `SELECT Body, ${legacy ? 'toString(TimestampUnixNano)' : 'toString(toUnixTimestamp64Nano(Timestamp))'} AS ns, AgentId, GenAiProvider, TraceFlags,
+              ${attr('LogAttributes', 'big')} AS big, ${attr('LogAttributes', '__proto__')} AS proto, ${attr('ScopeAttributes', 'scope.attr')} AS scope
+         FROM data.otel_logs ORDER BY ns`,
+    );
+    const byBody = new Map(logRows.map((r) => [r.Body, r]));
+    expect(byBody.get('plain text')).toMatchObject({ ns: (T0).toString(), AgentId: 'logger-agent', GenAiProvider: 'anthropic', TraceFlags: 1, big: '9223372036854775807', proto: 'proto-value', scope: 'yes' });
+    expect(byBody.get('nul\u0000inside')).toBeDefined();
+    expect(byBody.get('unicode ✓ 日本語 🤖')).toBeDefined();
+    expect(byBody.get('tab\tnewline\nback\\slash')).toBeDefined();
+    expect(byBody.get('4611686018427387904')).toBeDefined();
+
+    const [hist] = await server.query<Record<string, unknown>>(
+      `SELECT BucketCounts, ExplicitBounds, Sum, Min, Max, AgentId, RequestModel, Exemplars.Value AS ev, ${legacy ? 'toString(TimeUnixNano)' : 'toString(toUnixTimestamp64Nano(TimeUnix))'} AS ns
+         FROM data.otel_metrics_histogram WHERE Count = 4`,
+    );
+    expect(hist).toEqual({ BucketCounts: ['1', '2', '1'], ExplicitBounds: [100, 1000], Sum: 420, Min: 10, Max: 300, AgentId: 'res-agent', RequestModel: 'gpt-4o-mini', ev: [1.25], ns: T0.toString() });
+    const [empty] = await server.query<Record<string, unknown>>('SELECT Sum, Min, Max FROM data.otel_metrics_histogram WHERE Count = 0');
+    expect(empty).toEqual({ Sum: null, Min: null, Max: null });
+    const [sum] = await server.query<Record<string, unknown>>('SELECT IsMonotonic, AggregationTemporality, Value FROM data.otel_metrics_sum');
+    expect(sum).toEqual({ IsMonotonic: legacy ? 1 : true, AggregationTemporality: 2, Value: 3 });
+    const [summary] = await server.query<Record<string, unknown>>('SELECT ValueAtQuantiles.Quantile AS q, ValueAtQuantiles.Value AS v FROM data.otel_metrics_summary');
+    expect(summary).toEqual({ q: [0.5, 0.99], v: [5, 9.9] });
+  });
+
+  it('says which server it cannot reach, without the password', async () => {
+    const closed = exporter({ endpoint: 'http://default:hunter2@127.0.0.1:1', password: 'hunter2', timeout: '2s' });
+    const err = await closed.start().then(() => undefined, (e: Error) => e);
+    expect(err?.message).toMatch(/^clickhouse: cannot connect to http:\/\/default:\[REDACTED\]@127\.0\.0\.1:1 \(user default, database otel\): /);
+    expect(err?.message).not.toContain('hunter2');
+
+    const wrong = exporter({ password: 'not-the-password' });
+    const authErr = await wrong.start().then(() => undefined, (e: Error) => e);
+    expect(authErr?.message).toContain(`cannot connect to ${server.url}`);
+    expect(authErr?.message).toMatch(/password|authenticat/i);
+    expect(authErr?.message).not.toContain('not-the-password');
+  });
+
+  it('a server that goes down makes exports fail retryably; they succeed once it is back', async () => {
+    const ex = exporter({ database: 'outage', timeout: '3s' });
+    await ex.start();
+    await server.halt();
+    try {
+      await expect(ex.export('traces', makeGenAiTraces(10, 3))).rejects.toBeInstanceOf(RetryableError);
+    } finally {
+      await server.start();
+    }
+    await ex.export('traces', makeGenAiTraces(10, 3));
+    await ex.shutdown();
+    expect(await server.query('SELECT count() AS n FROM outage.otel_traces')).toEqual([{ n: '10' }]);
+  }, 120_000);
+});
+
+describe('clickhouse exporter (DDL and errors, no server)', () => {
+  const modern = capabilitiesOf('24.8.4.13');
+  const legacy = capabilitiesOf('18.16.1');
+
+  it('maps versions to capabilities', () => {
+    expect(legacy).toMatchObject({ lowCardinality: false, dateTime64: false, map: false, codecs: false, ttlOnlyDropParts: false, bloomFilterIndex: false, asyncInsert: false });
+    expect(modern).toMatchObject({ lowCardinality: true, dateTime64: true, map: true, codecs: true, ttlOnlyDropParts: true, bloomFilterIndex: true, asyncInsert: true, bool: true });
+    expect(capabilitiesOf('21.3.20.1')).toMatchObject({ dateTime64: true, map: false, asyncInsert: false });
+  });
+
+  it('writes the collector schema on current servers', () => {
+    const sql = createTableSql(TRACES_TABLE, TRACES_TABLE.columns, { database: 'otel', caps: modern, retentionSeconds: 30 * 86_400 });
+    expect(sql).toMatch(/^CREATE TABLE IF NOT EXISTS `otel`.`otel_traces` \(/);
+    expect(sql).toContain("`Timestamp` DateTime64(9, 'UTC') CODEC(Delta, ZSTD(1))");
+    expect(sql).toContain('`SpanName` LowCardinality(String) CODEC(ZSTD(1))');
+    expect(sql).toContain('`TraceId` String CODEC(ZSTD(1))');
+    expect(sql).toContain('`SpanAttributes` Map(LowCardinality(String), String) CODEC(ZSTD(1))');
+    expect(sql).toContain('`Duration` UInt64 CODEC(ZSTD(1))');
+    expect(sql).toContain('`InputTokens` Nullable(Int64) CODEC(ZSTD(1))');
+    expect(sql).toMatch(/`Events` Nested\(\n\s+`Timestamp` DateTime64\(9, 'UTC'\),\n\s+`Name` LowCardinality\(String\),\n\s+`Attributes` Map\(LowCardinality\(String\), String\)\n\s+\) CODEC\(ZSTD\(1\)\)/);
+    expect(sql).toContain('INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1');
+    expect(sql).toContain('INDEX idx_span_attr_key mapKeys(`SpanAttributes`) TYPE bloom_filter(0.01) GRANULARITY 1');
+    expect(sql).toContain('ENGINE = MergeTree()\nPARTITION BY toDate(Timestamp)\nORDER BY (ServiceName, SpanName, toDateTime(Timestamp))\nTTL toDateTime(Timestamp) + toIntervalDay(30)');
+    expect(sql).toContain('SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1');
+
+    const logs = createTableSql(LOGS_TABLE, LOGS_TABLE.columns, { database: 'otel', caps: modern });
+    expect(logs).toContain("PARTITION BY toDate(TimestampTime)\nORDER BY (ServiceName, TimestampTime, Timestamp)\nSETTINGS index_granularity = 8192");
+    expect(logs).not.toContain('TTL');
+    const sum = createTableSql(METRICS_SUM_TABLE, METRICS_SUM_TABLE.columns, { database: 'otel', caps: modern, retentionSeconds: 3600 });
+    expect(sum).toContain('`IsMonotonic` Bool');
+    expect(sum).toContain('ORDER BY (ServiceName, MetricName, Attributes, toUnixTimestamp64Nano(TimeUnix))\nTTL toDateTime(TimeUnix) + toIntervalSecond(3600)');
+  });
+
+  it('runs DDL ON CLUSTER with replicated engines', () => {
+    const o = { database: 'otel', caps: modern, cluster: 'prod' };
+    const sql = createTableSql(TRACES_TABLE, TRACES_TABLE.columns, o);
+    expect(sql).toContain('CREATE TABLE IF NOT EXISTS `otel`.`otel_traces` ON CLUSTER `prod` (');
+    expect(sql).toContain("ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/otel/otel_traces', '{replica}')");
+    expect(migrationsTableSql(o)).toContain('ON CLUSTER `prod`');
+    expect(clickhouseDialect(o).addColumns(TRACES_TABLE, [{ name: 'RecordId', type: 'string' }])).toEqual([
+      'ALTER TABLE `otel`.`otel_traces` ON CLUSTER `prod` ADD COLUMN IF NOT EXISTS `RecordId` String CODEC(ZSTD(1))',
+    ]);
+  });
+
+  it('falls back to types 18.16 has', () => {
+    const sql = createTableSql(TRACES_TABLE, TRACES_TABLE.columns, { database: 'otel', caps: legacy, retentionSeconds: 86_400 });
+    for (const absent of ['LowCardinality', 'DateTime64', 'Map(', 'CODEC', 'TTL', 'INDEX', 'Nested']) expect(sql).not.toContain(absent);
+    expect(sql).toContain("`Timestamp` DateTime('UTC'),\n  `TimestampUnixNano` UInt64");
+    expect(sql).toContain('`SpanAttributes.keys` Array(String),\n  `SpanAttributes.values` Array(String)');
+    expect(sql).toContain('ORDER BY (ServiceName, SpanName, Timestamp)');
+  });
+
+  it('renders nanosecond timestamps exactly and classifies errors', () => {
+    expect(dateTime64Text(T0)).toBe('2023-11-14 22:13:20.123456789');
+    expect(dateTime64Text(5n)).toBe('1970-01-01 00:00:00.000000005');
+    const parse = Object.assign(new Error('Cannot parse input: expected , before: x'), { code: '27' });
+    expect(classifyClickHouseError(parse, 'rows')).toBeInstanceOf(PermanentError);
+    expect(classifyClickHouseError(Object.assign(new Error('Memory limit exceeded'), { code: '241' }), 'rows')).toBeInstanceOf(RetryableError);
+    expect(classifyClickHouseError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'rows')).toBeInstanceOf(RetryableError);
+  });
+
+  it('is part of the agentcol distribution; config errors name the key', async () => {
+    const registry = new FactoryRegistry();
+    for (const f of components) registry.register(f);
+    const yaml = (ch: string) =>
+      `receivers:\n  otlp:\n    protocols: { http: { endpoint: 127.0.0.1:4318 } }\nexporters:\n  clickhouse:\n${ch}service:\n  pipelines:\n    traces: { receivers: [otlp], exporters: [clickhouse] }\n`;
+    const ok = await loadConfigText(yaml('    endpoint: http://ch:8123\n    password: pw\n    retention: 30d\n'), 'agentcol.yaml', { registry, env: {} });
+    expect(ok.config).toBeDefined();
+    const err = (await loadConfigText(yaml('    endpoint: ch:8123\n    pasword: pw\n'), 'agentcol.yaml', { registry, env: {} }).catch((e: unknown) => e)) as ConfigError;
+    expect(err).toBeInstanceOf(ConfigError);
+    const text = err.errors.map((e) => formatIssue(e, '.')).join('\n');
+    expect(text).toMatch(/agentcol\.yaml:6.*endpoint/);
+    expect(text).toMatch(/pasword.*did you mean "password"/);
+    expect(factory.configSchema.properties!.password['x-secret']).toBe(true);
+  });
+});
