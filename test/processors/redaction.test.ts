@@ -1,5 +1,6 @@
 // The redaction processor: operators, config errors, JSON-aware scanning, normalisation,
 // linear time on adversarial input, the inline guard role and the pipeline role.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Consumer, GuardRequest } from '../../core/component.ts';
@@ -70,6 +71,18 @@ describe('redaction operators', () => {
     const once = redactText('a@b.com', hexCfg).text;
     expect(redactText(once, hexCfg).changed).toBe(false);
     expect(revealText(once, hexKey).text).toBe('a@b.com');
+  });
+
+  it('reveal.ts runs as a command: stdin in, plaintext out; exit 1 when a token does not decrypt', () => {
+    const cfg = compileConfig({ operators: { EMAIL_ADDRESS: 'encrypt' }, encryption_key: KEY_B64 });
+    const stored = redactText('{"from":"ann@example.org","card":"4111 1111 1111 1111"}', cfg).text;
+    const run = (key: string) => spawnSync(process.execPath, ['--import', 'tsx', 'processors/redaction/reveal.ts'], { input: stored, env: { ...process.env, AGENTCOL_REDACTION_KEY: key }, encoding: 'utf8' });
+    const ok = run(KEY_B64);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toBe('{"from":"ann@example.org","card":"<CREDIT_CARD>"}');
+    const bad = run(randomBytes(32).toString('base64'));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('1 token(s) did not decrypt');
   });
 
   it('drop removes the value from the text, and the attribute when nothing else is left', async () => {
