@@ -6,6 +6,7 @@ import type { Extension, Guard, Host, Logger, ProcessorFactory } from '../compon
 import type { ResolvedConfig } from '../config/types.ts';
 import type { FactoryRegistry } from '../registry.ts';
 import { MetricsRegistry } from '../telemetry/metrics.ts';
+import { closeSharedPool } from '../workers/pool.ts';
 import { TelemetryServer } from '../telemetry/server.ts';
 import type { BoundAddress } from '../telemetry/http.ts';
 import { buildGraph, type Graph } from './graph.ts';
@@ -185,6 +186,8 @@ export class Service {
     for (const e of this.graph?.exporters ?? []) e.queue.stopSynchronousRetries();
     // Pipeline by pipeline, first processor first, so what one flushes reaches a running next one.
     await stopAll(st.processors);
+    // The worker pool serves processors and guards only (core/workers).
+    await stopAll([{ kind: 'worker pool', id: 'shared', stop: closeSharedPool }]);
     if (this.graph && st.queues.size > 0) {
       const queues = this.graph.exporters.filter((e) => st.queues.has(e.id)).map((e) => e.queue);
       st.queues.clear();
