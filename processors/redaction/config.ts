@@ -19,6 +19,7 @@ export interface RedactionConfig {
   ignored_keys?: string[];
   secret_min_length?: number;
   secret_min_entropy?: number;
+  workers?: boolean;
 }
 
 /** What the processor and the guard run on: detectors chosen, operators resolved, keys parsed. */
@@ -36,6 +37,10 @@ export interface CompiledRedaction {
   summary: boolean;
   ignoredKeys: ReadonlySet<string>;
   detectOptions: DetectOptions;
+  /** Pipeline role: scan on the worker pool (core/workers) rather than the event loop. */
+  workers: boolean;
+  /** The options this was compiled from, for compiling the same in a worker thread. */
+  source: RedactionConfig;
 }
 
 const operatorSchema: JsonSchema = { type: 'string', enum: [...OPERATORS] };
@@ -47,6 +52,7 @@ export const DEFAULTS = {
   summary: true,
   secret_min_length: 12,
   secret_min_entropy: 3.2,
+  workers: true,
 };
 
 export const configSchema: JsonSchema = {
@@ -87,6 +93,11 @@ export const configSchema: JsonSchema = {
       minimum: 1,
       default: DEFAULTS.secret_min_length,
       description: 'GENERIC_SECRET: minimum length of a value next to a key-like name (passwords excepted).',
+    },
+    workers: {
+      type: 'boolean',
+      default: DEFAULTS.workers,
+      description: 'Pipeline role: scan batches on the worker pool (core/workers), off the event loop; results are the same as inline (false).',
     },
     secret_min_entropy: {
       type: 'number',
@@ -163,6 +174,8 @@ export function compileConfig(raw: unknown): CompiledRedaction {
     summary: c.summary ?? DEFAULTS.summary,
     ignoredKeys: new Set(c.ignored_keys ?? []),
     detectOptions: { secretMinLength: minLen, secretMinEntropy: minEnt },
+    workers: c.workers ?? DEFAULTS.workers,
+    source: c,
   };
 }
 

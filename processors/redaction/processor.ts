@@ -1,12 +1,18 @@
-// The pipeline role: redacts every span / log record of a batch in place, adds the summary
-// attributes, and hands the batch on.
+// The pipeline role: redacts every span / log record of a batch, adds the summary attributes, and
+// hands the batch on. By default on the worker pool (pool-task.ts: the batch goes there as OTLP
+// protobuf and comes back redacted, as a held batch); with `workers: false` in place, here.
 import type { Consumer, Logger, MetricsRegistry, Processor, Signal } from '../../core/component.ts';
+import { heldBatch, protoParts } from '../../core/otlp/proto-batch.ts';
 import { setAttribute } from '../../core/signals/attributes.ts';
+import { countItems } from '../../core/signals/count.ts';
+import { sharedPool } from '../../core/workers/pool.ts';
 import type { Attributes, BatchBySignal, LogsBatch, TracesBatch } from '../../core/signals/types.ts';
 import type { CompiledRedaction } from './config.ts';
 import { addCounts, DROP, redactAttributes, redactString, redactValue, type Counts } from './scan.ts';
 
 export const SUMMARY_PREFIX = 'redaction.count.';
+
+const TASK = new URL('./pool-task.ts', import.meta.url).href;
 
 /** Adds the counts to `redaction.count.<TYPE>` (summing with what an earlier pass recorded). */
 export function addSummary(attrs: Attributes, counts: Counts): void {
@@ -111,9 +117,26 @@ export class RedactionProcessor<S extends Signal> implements Processor<S> {
 
   async consume(batch: BatchBySignal[S]): Promise<void> {
     let counts: Counts = {};
-    if (this.signal === 'traces') counts = redactTraces(batch as TracesBatch, this.cfg);
+    let out = batch;
+    const pooled = this.cfg.workers && (this.signal === 'traces' || this.signal === 'logs') ? this.encoded(batch) : undefined;
+    if (pooled) {
+      const signal = this.signal as 'traces' | 'logs';
+      const r = await sharedPool().run<{ part: Uint8Array; counts: Counts }>(TASK, 'redactProto', { signal, parts: pooled, config: this.cfg.source });
+      counts = r.counts;
+      out = heldBatch(signal, [r.part], countItems(signal, batch)) as BatchBySignal[S];
+    } else if (this.signal === 'traces') counts = redactTraces(batch as TracesBatch, this.cfg);
     else if (this.signal === 'logs') counts = redactLogs(batch as LogsBatch, this.cfg);
     for (const k in counts) this.entities.add(counts[k as keyof Counts]!, { processor: this.id, entity: k });
-    return this.next.consume(batch);
+    return this.next.consume(out);
+  }
+
+  /** The batch as protobuf for the pool; undefined (scan inline) if it cannot be encoded. */
+  private encoded(batch: BatchBySignal[S]): readonly Uint8Array[] | undefined {
+    try {
+      return protoParts(this.signal, batch);
+    } catch (err) {
+      this.logger.warn('redaction: batch cannot be encoded for the worker pool; scanning it inline', { error: (err as Error).message });
+      return undefined;
+    }
   }
 }

@@ -2,7 +2,7 @@
 // linear time on adversarial input, the inline guard role and the pipeline role.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Consumer, GuardRequest } from '../../core/component.ts';
 import { ConfigError, formatIssue } from '../../core/config/issues.ts';
 import { loadConfigText } from '../../core/config/load.ts';
@@ -17,6 +17,9 @@ import { normalizeText } from '../../processors/redaction/normalize.ts';
 import { mask } from '../../processors/redaction/operators.ts';
 import { revealText, revealToken } from '../../processors/redaction/reveal.ts';
 import { fixtureRegistry } from '../fixtures/factories.ts';
+import { closeSharedPool } from '../../core/workers/pool.ts';
+
+afterAll(() => closeSharedPool());
 import { redactString, redactText } from '../../processors/redaction/scan.ts';
 
 const KEY_B64 = randomBytes(32).toString('base64');
@@ -89,8 +92,8 @@ describe('redaction operators', () => {
     const cfg = compileConfig({ default_operator: 'drop' });
     expect(redactText('mail a@b.com now', cfg).text).toBe('mail  now');
     const batch = tracesBatch({ 'user.email': 'a@b.com', note: 'see a@b.com', ok: 'fine' });
-    await processor({ default_operator: 'drop' }, 'traces').consume(batch);
-    const attrs = batch.resourceSpans[0].scopeSpans[0].spans[0].attributes;
+    const out = await redacted({ default_operator: 'drop' }, 'traces', batch);
+    const attrs = out.resourceSpans[0].scopeSpans[0].spans[0].attributes;
     expect(attrs['user.email']).toBeUndefined();
     expect(attrs.note).toBe('see ');
     expect(attrs.ok).toBe('fine');
@@ -331,17 +334,36 @@ function processor<S extends 'traces' | 'logs'>(config: Record<string, unknown>,
   return Object.assign(p, { got });
 }
 
-describe('redaction: pipeline role', () => {
+/** Runs the pipeline role on one batch; returns what it handed on. */
+async function redacted<B extends TracesBatch | LogsBatch>(config: Record<string, unknown>, signal: B extends TracesBatch ? 'traces' : 'logs', batch: B, metrics = new MetricsRegistry()): Promise<B> {
+  const p = processor(config, signal, metrics);
+  await p.consume(batch as never);
+  expect(p.got).toHaveLength(1);
+  return p.got[0] as B;
+}
+
+const canonical = (b: unknown) => JSON.stringify(b, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? [...v] : v));
+
+it('redaction: the worker pool and inline scanning hand on the same batch', async () => {
+  const prompt = JSON.stringify([{ role: 'user', content: 'I am Jane, jane@corp.example, card 4111 1111 1111 1111, key sk-proj-abcdefghijklmnopqrstuvwx1234' }]);
+  const make = () => tracesBatch({ 'gen_ai.input.messages': prompt, 'client.address': '10.0.0.9' });
+  const pooled = await redacted({ workers: true, operators: { EMAIL_ADDRESS: 'hash' }, hash_key: 'a-hash-key-of-enough-bytes' }, 'traces', make());
+  const inline = await redacted({ workers: false, operators: { EMAIL_ADDRESS: 'hash' }, hash_key: 'a-hash-key-of-enough-bytes' }, 'traces', make());
+  expect(canonical(pooled)).toBe(canonical(inline));
+  expect(canonical(pooled)).not.toBe(canonical(make()));
+});
+
+for (const workers of [true, false])
+describe(`redaction: pipeline role (workers: ${workers})`, () => {
   it('redacts span attributes, JSON prompt attributes and span events, adds counts, hands the batch on', async () => {
     const prompt = JSON.stringify([{ role: 'user', content: 'I am Jane, my email is jane@corp.example and my phone +44 20 7946 0958' }]);
-    const batch = tracesBatch({ 'gen_ai.input.messages': prompt, 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 120, 'user.card': 4111111111111111 });
-    const span = batch.resourceSpans[0].scopeSpans[0].spans[0];
-    span.events.push({ timeUnixNano: 1n, name: 'sent to a@b.com', attributes: { 'gen_ai.tool.result': '{"ssn":"123-45-6789"}' }, droppedAttributesCount: 0 });
-    span.status = { code: 2, message: 'failed for a@b.com' };
+    const input = tracesBatch({ 'gen_ai.input.messages': prompt, 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 120, 'user.card': 4111111111111111 });
+    const first = input.resourceSpans[0].scopeSpans[0].spans[0];
+    first.events.push({ timeUnixNano: 1n, name: 'sent to a@b.com', attributes: { 'gen_ai.tool.result': '{"ssn":"123-45-6789"}' }, droppedAttributesCount: 0 });
+    first.status = { code: 2, message: 'failed for a@b.com' };
     const metrics = new MetricsRegistry();
-    const p = processor({}, 'traces', metrics);
-    await p.consume(batch);
-    expect(p.got).toEqual([batch]);
+    const batch = await redacted({ workers }, 'traces', input, metrics);
+    const span = batch.resourceSpans[0].scopeSpans[0].spans[0];
     expect(JSON.parse(span.attributes['gen_ai.input.messages'] as string)[0].content).toBe('I am Jane, my email is <EMAIL_ADDRESS> and my phone <PHONE_NUMBER>');
     expect(span.attributes['gen_ai.request.model']).toBe('gpt-4o');
     expect(span.attributes['gen_ai.usage.input_tokens']).toBe(120);
@@ -361,24 +383,22 @@ describe('redaction: pipeline role', () => {
     // the batch still encodes
     expect(encodeTracesProto(batch).length).toBeGreaterThan(0);
     // a second pass finds nothing new and keeps the counts
-    await processor({}, 'traces').consume(batch);
-    expect(span.attributes['redaction.count.EMAIL_ADDRESS']).toBe(3);
+    const again = await redacted({ workers }, 'traces', batch);
+    expect(again.resourceSpans[0].scopeSpans[0].spans[0].attributes['redaction.count.EMAIL_ADDRESS']).toBe(3);
   });
 
   it('include_resource redacts resource attributes and counts them there', async () => {
-    const batch = tracesBatch({});
-    await processor({ include_resource: true }, 'traces').consume(batch);
+    const batch = await redacted({ workers, include_resource: true }, 'traces', tracesBatch({}));
     expect(batch.resourceSpans[0].resource.attributes).toMatchObject({ 'host.ip': '<IP_ADDRESS>', 'service.name': 'agent', 'redaction.count.IP_ADDRESS': 1 });
   });
 
   it('ignored_keys are never scanned', async () => {
-    const batch = tracesBatch({ 'client.address': '10.0.0.9', other: '10.0.0.9' });
-    await processor({ ignored_keys: ['client.address'] }, 'traces').consume(batch);
+    const batch = await redacted({ workers, ignored_keys: ['client.address'] }, 'traces', tracesBatch({ 'client.address': '10.0.0.9', other: '10.0.0.9' }));
     expect(batch.resourceSpans[0].scopeSpans[0].spans[0].attributes).toMatchObject({ 'client.address': '10.0.0.9', other: '<IP_ADDRESS>' });
   });
 
   it('redacts log bodies (string and nested AnyValue) and log attributes', async () => {
-    const batch: LogsBatch = decodeLogsJson(
+    const input: LogsBatch = decodeLogsJson(
       JSON.stringify({
         resourceLogs: [
           {
@@ -408,7 +428,7 @@ describe('redaction: pipeline role', () => {
         ],
       }),
     );
-    await processor({}, 'logs').consume(batch);
+    const batch = await redacted({ workers }, 'logs', input);
     const [a, b, c] = batch.resourceLogs[0].scopeLogs[0].logRecords;
     expect(a.body).toBe('user <EMAIL_ADDRESS> paid with <CREDIT_CARD>');
     expect(a.attributes).toEqual({ 'session.token': '<JWT>', 'redaction.count.EMAIL_ADDRESS': 1, 'redaction.count.CREDIT_CARD': 1, 'redaction.count.JWT': 1 });
