@@ -25,6 +25,8 @@ export interface Capabilities {
   bloomFilterIndex: boolean;
   /** The Bool type (else UInt8). */
   bool: boolean;
+  /** ALTER TABLE ... ADD COLUMN IF NOT EXISTS (else a duplicate column error is taken as done). */
+  addColumnIfNotExists: boolean;
   /** Server-side batching of small inserts (async_insert / wait_for_async_insert). */
   asyncInsert: boolean;
 }
@@ -51,6 +53,7 @@ export function capabilitiesOf(version: ServerVersion | string): Capabilities {
     bloomFilterIndex: atLeast(v, 20, 1),
     bool: atLeast(v, 22, 1),
     asyncInsert: atLeast(v, 21, 11),
+    addColumnIfNotExists: atLeast(v, 20, 1),
   };
 }
 

@@ -1,8 +1,8 @@
 // The model's tables in ClickHouse, following the OpenTelemetry Collector's ClickHouse exporter
 // (exporter/clickhouseexporter/internal/sqltemplates): MergeTree partitioned by day, the same ORDER BY,
 // and on current servers its codecs, skip indexes and TTL. Types per server: columns.ts.
-// Statements are idempotent (IF NOT EXISTS): ClickHouse has no transactions, so a migration cut
-// short, or run by two instances at once, is simply run again.
+// Statements are idempotent (IF NOT EXISTS, and session.ts for servers without it on ALTER):
+// ClickHouse has no transactions, so a migration cut short, or run by two instances at once, is run again.
 import type { SchemaDialect } from '../../core/storage/migrations.ts';
 import { MIGRATIONS_TABLE } from '../../core/storage/migrations.ts';
 import type { TableColumn, TableDef } from '../../core/storage/model.ts';
@@ -126,7 +126,7 @@ export function clickhouseDialect(o: DdlOptions): SchemaDialect {
     // One ALTER per physical column: a legacy Nested group is several plain array columns.
     addColumns: (table, columns) =>
       chColumns(columns, o.caps).map(
-        (c) => `ALTER TABLE ${qualified(o, table.name)}${onCluster(o)} ADD COLUMN IF NOT EXISTS ${quoteIdent(c.name)} ${columnType(c)}${codec(c, o.caps)}`,
+        (c) => `ALTER TABLE ${qualified(o, table.name)}${onCluster(o)} ADD COLUMN${o.caps.addColumnIfNotExists ? ' IF NOT EXISTS' : ''} ${quoteIdent(c.name)} ${columnType(c)}${codec(c, o.caps)}`,
       ),
   };
 }

@@ -24,9 +24,13 @@ const DATA_ERROR_CODES = new Set([
   467, // CANNOT_PARSE_BOOL
 ]);
 
+/** The server's error code: parsed by the client from current servers' messages ("... (TYPE_NAME)");
+ * older servers' messages ("Code: 44, e.displayText() = ...") it leaves unparsed. */
 export function serverErrorCode(err: unknown): number | undefined {
   const code = (err as { code?: unknown })?.code;
-  return typeof code === 'string' && /^\d+$/.test(code) ? Number(code) : undefined;
+  if (typeof code === 'string' && /^\d+$/.test(code)) return Number(code);
+  const m = err instanceof Error ? /^Code: (\d+)[,.]/.exec(err.message) : null;
+  return m ? Number(m[1]) : undefined;
 }
 
 export function classifyClickHouseError(err: unknown, what: string): Error {

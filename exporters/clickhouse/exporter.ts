@@ -13,6 +13,7 @@ import { chColumns, type ChColumn } from './columns.ts';
 import type { ClickHouseExporterConfig } from './config.ts';
 import { clickhouseDialect, createDatabaseSql, migrationsTableSql, quoteString, type DdlOptions } from './ddl.ts';
 import { classifyClickHouseError, firstLine } from './errors.ts';
+import { clickhouseSession } from './session.ts';
 import { toRows } from './rows.ts';
 
 export class ClickHouseExporter implements Exporter {
@@ -21,6 +22,8 @@ export class ClickHouseExporter implements Exporter {
   /** Physical columns per table, for the tables as they exist. */
   private columns = new Map<TableDef, ChColumn[]>();
   private insertSettings: Record<string, 0 | 1> = {};
+  /** Exports under way: shutdown lets them finish before closing the connections. */
+  private readonly inFlight = new Set<Promise<void>>();
   caps?: Capabilities;
 
   constructor(
@@ -83,13 +86,7 @@ export class ClickHouseExporter implements Exporter {
       this.insertSettings = config.async_insert && caps.asyncInsert ? { async_insert: 1, wait_for_async_insert: 1 } : {};
       const ddl: DdlOptions = { database: config.database, caps, cluster: config.cluster_name, retentionSeconds };
       const applied = await runMigrations(
-        {
-          transactional: false,
-          exec: async (sql) => {
-            await client.command({ query: sql });
-          },
-          query: async (sql) => (await client.query({ query: sql, format: 'JSONEachRow' })).json(),
-        },
+        clickhouseSession(client),
         modelMigrations(clickhouseDialect(ddl)),
         { describe: `ClickHouse database ${this.where}`, migrationsTableSql: migrationsTableSql(ddl) },
       );
@@ -103,9 +100,17 @@ export class ClickHouseExporter implements Exporter {
     }
   }
 
-  async export(signal: Signal, batch: Batch, options: ExportOptions = {}): Promise<void> {
+  export(signal: Signal, batch: Batch, options: ExportOptions = {}): Promise<void> {
     const client = this.client;
-    if (this.closed || !client) throw new RetryableError('clickhouse exporter is not running');
+    if (this.closed || !client) return Promise.reject(new RetryableError('clickhouse exporter is not running'));
+    const run = this.write(client, signal, batch, options);
+    this.inFlight.add(run);
+    const forget = () => this.inFlight.delete(run);
+    run.then(forget, forget);
+    return run;
+  }
+
+  private async write(client: ClickHouseClient, signal: Signal, batch: Batch, options: ExportOptions): Promise<void> {
     let tables: FlatTable[];
     let inserts: { table: string; columns: string[]; rows: Record<string, unknown>[] }[];
     try {
@@ -137,6 +142,7 @@ export class ClickHouseExporter implements Exporter {
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.allSettled(this.inFlight);
     const client = this.client;
     this.client = undefined;
     await client?.close();

@@ -13,6 +13,8 @@ import type { ClickHouseExporter } from '../../exporters/clickhouse/exporter.ts'
 import { capabilitiesOf } from '../../exporters/clickhouse/capabilities.ts';
 import { clickhouseDialect, createTableSql, migrationsTableSql } from '../../exporters/clickhouse/ddl.ts';
 import { dateTime64Text } from '../../exporters/clickhouse/rows.ts';
+import { clickhouseSession } from '../../exporters/clickhouse/session.ts';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { classifyClickHouseError } from '../../exporters/clickhouse/errors.ts';
 import { loadConfigText } from '../../core/config/load.ts';
 import { ConfigError, formatIssue } from '../../core/config/issues.ts';
@@ -89,6 +91,28 @@ describe('clickhouse exporter (real server)', () => {
     expect(rows).toEqual(modelMigrations(clickhouseDialect({ database: db, caps: again.caps! })).map((m) => ({ version: m.version, name: m.name })));
   }, 120_000);
 
+  it('migrates once when several instances start together; later column migrations are idempotent', async () => {
+    const db = 'together';
+    const exs = [exporter({ database: db }), exporter({ database: db }), exporter({ database: db })];
+    await Promise.all(exs.map((e) => e.start()));
+    await Promise.all(exs.map((e) => e.shutdown()));
+    const versions = await server.query<{ version: number }>(`SELECT DISTINCT version FROM ${db}.schema_migrations ORDER BY version`);
+    expect(versions.map((v) => v.version)).toEqual([1]);
+    // What a schema version 2 adding a column would run, twice (a migration cut short is re-run).
+    const alter = clickhouseDialect({ database: db, caps: exs[0].caps! }).addColumns(TRACES_TABLE, [
+      { name: 'RecordId', type: 'string' },
+      { name: 'Seen', type: 'timestamp_ns' },
+    ]);
+    const client = createClient({ url: server.url, username: server.username, password: server.password, log: { level: ClickHouseLogLevel.OFF } });
+    try {
+      for (let i = 0; i < 2; i++) for (const sql of alter) await clickhouseSession(client).exec(sql);
+    } finally {
+      await client.close();
+    }
+    const cols = await server.query<{ name: string }>(`SELECT name FROM system.columns WHERE database = '${db}' AND table = 'otel_traces' AND name IN ('RecordId', 'Seen', 'SeenUnixNano')`);
+    expect(cols.length).toBe(exs[0].caps!.dateTime64 ? 2 : 3);
+  });
+
   it('stores traces, logs and metrics: exact counts, attributes, agent columns, nanosecond timestamps', async () => {
     const ex = exporter({ database: 'data' });
     await ex.start();
@@ -164,6 +188,17 @@ describe('clickhouse exporter (real server)', () => {
     expect(sum).toEqual({ IsMonotonic: legacy ? 1 : true, AggregationTemporality: 2, Value: 3 });
     const [summary] = await server.query<Record<string, unknown>>('SELECT ValueAtQuantiles.Quantile AS q, ValueAtQuantiles.Value AS v FROM data.otel_metrics_summary');
     expect(summary).toEqual({ q: [0.5, 0.99], v: [5, 9.9] });
+  });
+
+  it('data the server refuses is a permanent failure, naming the table', async () => {
+    const ex = exporter({ database: 'refuse' });
+    await ex.start();
+    // A column whose type no longer fits what agentcol writes (as after a manual ALTER).
+    await server.query('ALTER TABLE refuse.otel_traces MODIFY COLUMN AgentId UInt32');
+    const err = await ex.export('traces', makeGenAiTraces(5, 2)).then(() => undefined, (e: Error) => e);
+    await ex.shutdown();
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err?.message).toMatch(/^clickhouse rejected 5 rows into otel_traces: .*\(code \d+\)$/);
   });
 
   it('says which server it cannot reach, without the password', async () => {
@@ -251,6 +286,11 @@ describe('clickhouse exporter (DDL and errors, no server)', () => {
     expect(dateTime64Text(5n)).toBe('1970-01-01 00:00:00.000000005');
     const parse = Object.assign(new Error('Cannot parse input: expected , before: x'), { code: '27' });
     expect(classifyClickHouseError(parse, 'rows')).toBeInstanceOf(PermanentError);
+    // 18.16's wording, which the client leaves without a code.
+    const old = new Error('Code: 27, e.displayText() = DB::Exception: Cannot parse input: expected { before: x, e.what() = DB::Exception\n');
+    const classified = classifyClickHouseError(old, '3 rows into otel_traces');
+    expect(classified).toBeInstanceOf(PermanentError);
+    expect(classified.message).toBe('clickhouse rejected 3 rows into otel_traces: Code: 27, e.displayText() = DB::Exception: Cannot parse input: expected { before: x (code 27)');
     expect(classifyClickHouseError(Object.assign(new Error('Memory limit exceeded'), { code: '241' }), 'rows')).toBeInstanceOf(RetryableError);
     expect(classifyClickHouseError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'rows')).toBeInstanceOf(RetryableError);
   });

@@ -1,0 +1,32 @@
+// The migration runner's SqlSession over a ClickHouse client. ClickHouse has no transactions, so
+// every DDL statement must be safe to run again (a migration cut short is re-run at the next start)
+// and safe to race (instances starting together): ddl.ts writes IF NOT EXISTS where the server has
+// it, and the "already exists" answers of a lost race or an older server are taken as done.
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { SqlSession } from '../../core/storage/migrations.ts';
+import { serverErrorCode } from './errors.ts';
+
+/** ILLEGAL_COLUMN (a duplicate column), TABLE_ALREADY_EXISTS, DATABASE_ALREADY_EXISTS. */
+const ALREADY_DONE = new Set([44, 57, 82]);
+
+function isAlreadyDone(err: unknown, sql: string): boolean {
+  const code = serverErrorCode(err);
+  if (code === undefined || !ALREADY_DONE.has(code)) return false;
+  return /^\s*CREATE\b[^(]*\bIF NOT EXISTS\b/i.test(sql) || (code === 44 && /^\s*ALTER TABLE\b.*\bADD COLUMN\b/is.test(sql) && /already exists/i.test((err as Error).message));
+}
+
+export async function execIdempotent(client: ClickHouseClient, sql: string): Promise<void> {
+  try {
+    await client.command({ query: sql });
+  } catch (err) {
+    if (!isAlreadyDone(err, sql)) throw err;
+  }
+}
+
+export function clickhouseSession(client: ClickHouseClient): SqlSession {
+  return {
+    transactional: false,
+    exec: (sql) => execIdempotent(client, sql),
+    query: async (sql) => (await client.query({ query: sql, format: 'JSONEachRow' })).json(),
+  };
+}
