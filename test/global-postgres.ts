@@ -5,10 +5,10 @@
 // existing server whose role may create databases) skips all this.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { freePort } from './helpers/ports.ts';
 
 function binDir(): string {
   const root = '/usr/lib/postgresql';
@@ -17,17 +17,6 @@ function binDir(): string {
     throw new Error('the tests need the PostgreSQL server binaries (initdb, pg_ctl): apt-get install postgresql, or set AGENTCOL_TEST_PG');
   }
   return join(root, versions.sort((a, b) => Number(b) - Number(a))[0], 'bin');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 /** initdb and postgres refuse to run as root: run them as the postgres user then. */

@@ -1,7 +1,6 @@
 // The exporter's handle on its DuckDB worker thread (worker.ts).
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { typescriptWorker } from '../../core/workers/typescript-worker.ts';
 import { PermanentError, RetryableError } from '../../core/component.ts';
 import type { Signal } from '../../core/component.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
@@ -9,25 +8,6 @@ import type { WriterOptions } from './writer.ts';
 
 type Pending = { resolve: (r: WorkerReply) => void; reject: (err: Error) => void };
 type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
-
-function tsxEsmApi(): string {
-  try {
-    return import.meta.resolve('tsx/esm/api');
-  } catch {
-    // Runtimes without import.meta.resolve: the ESM entry sits next to the package's CJS one.
-    return pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  }
-}
-
-// The worker is TypeScript: register tsx inside it rather than relying on the parent's loader
-// flags (absent under vitest, or when agentcol is embedded).
-function workerBootstrap(): string {
-  const tsx = tsxEsmApi();
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsx)})
-  .then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(entry)}); })
-  .catch((e) => require('node:worker_threads').parentPort.postMessage({ id: 0, ok: false, error: { message: String((e && e.stack) || e), permanent: false } }));`;
-}
 
 function replyError(r: WorkerReply): Error {
   const message = r.error?.message ?? 'unknown error';
@@ -65,10 +45,7 @@ export class DuckDBWorkerClient {
 
   /** Starts the worker and opens (and migrates) the database in it. */
   static async open(options: WriterOptions): Promise<{ client: DuckDBWorkerClient; applied: number[] }> {
-    // Not the parent's loader flags (the bootstrap registers tsx); --cpu-prof passes, so profiling
-    // agentcol profiles this thread too.
-    const execArgv = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
-    const worker = new Worker(workerBootstrap(), { eval: true, execArgv });
+    const worker = typescriptWorker(new URL('./worker.ts', import.meta.url));
     const client = new DuckDBWorkerClient(worker);
     try {
       const ready = await new Promise<WorkerReply>((resolve, reject) => client.pending.set(0, { resolve, reject }));

@@ -26,3 +26,16 @@ export function quoteIdent(name: string): string {
 export function copySql(table: string, columns: string[], source: string): string {
   return `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source}`;
 }
+
+/** fn inside BEGIN / COMMIT on `client` (one session), ROLLBACK when it throws. */
+export async function inTransaction<T>(client: PgClient, fn: (tx: PgClient) => Promise<T>): Promise<T> {
+  await client.exec('BEGIN');
+  try {
+    const out = await fn(client);
+    await client.exec('COMMIT');
+    return out;
+  } catch (err) {
+    await client.exec('ROLLBACK').catch(() => {});
+    throw err;
+  }
+}

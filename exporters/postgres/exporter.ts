@@ -8,14 +8,14 @@ import { durationMs } from '../../core/config/units.ts';
 import { redactInlineSecrets } from '../../core/config/print.ts';
 import { PermanentError, RetryableError, type Batch, type Exporter, type Logger, type Signal } from '../../core/component.ts';
 import { protoParts } from '../../core/otlp/proto-batch.ts';
-import { modelMigrations, runMigrations, type SqlSession } from '../../core/storage/migrations.ts';
+import { runMigrations, type SqlSession } from '../../core/storage/migrations.ts';
 import type { PgClient } from './client.ts';
 import type { PostgresExporterConfig, TlsConfig } from './config.ts';
 import { copyBatch } from './copy-batch.ts';
 import { classifyPgError } from './errors.ts';
 import { PgliteClient } from './pglite-client.ts';
-import { applyRetention, RETENTION_MIGRATION, type RetentionRun } from './retention.ts';
-import { postgresDialect } from './schema.ts';
+import { applyRetention, type RetentionRun } from './retention.ts';
+import { postgresMigrations } from './schema.ts';
 import { ServerPgClient } from './server-client.ts';
 import { WorkerPgClient } from './worker-client.ts';
 
@@ -24,7 +24,7 @@ const MIGRATION_LOCK = 0x61676e74636f6c; // 'agntcol' in ASCII
 /** Held by the one instance running retention on a server at a time. */
 const RETENTION_LOCK = MIGRATION_LOCK + 1;
 
-const MIGRATIONS = [...modelMigrations(postgresDialect), RETENTION_MIGRATION];
+const MIGRATIONS = postgresMigrations();
 
 export class PostgresExporter implements Exporter {
   private client?: PgClient;

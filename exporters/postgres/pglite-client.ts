@@ -1,7 +1,7 @@
 // PgClient over an embedded PGlite (WASM PostgreSQL) in the calling thread.
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { copySql, type PgClient } from './client.ts';
+import { copySql, inTransaction, type PgClient } from './client.ts';
 
 export class PgliteClient implements PgClient {
   private constructor(private readonly db: PGlite) {}
@@ -25,16 +25,8 @@ export class PgliteClient implements PgClient {
     await this.db.query(copySql(table, columns, `'/dev/blob'`), [], { blob: new Blob([payload as Uint8Array<ArrayBuffer>]) });
   }
 
-  async transaction<T>(fn: (tx: PgClient) => Promise<T>): Promise<T> {
-    await this.db.exec('BEGIN');
-    try {
-      const out = await fn(this);
-      await this.db.exec('COMMIT');
-      return out;
-    } catch (err) {
-      await this.db.exec('ROLLBACK').catch(() => {});
-      throw err;
-    }
+  transaction<T>(fn: (tx: PgClient) => Promise<T>): Promise<T> {
+    return inTransaction(this, fn);
   }
 
   async close(): Promise<void> {

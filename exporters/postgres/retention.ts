@@ -2,23 +2,16 @@
 // `retention` ago are dropped, never rows deleted. Each run that drops something is recorded in
 // `retention_runs` (when, which table, which partitions, the cutoff), the evidence an auditor asks
 // for when records are gone by policy.
-import type { Migration } from '../../core/storage/migrations.ts';
 import { TABLES } from '../../core/storage/model.ts';
 import { quoteIdent, type PgClient } from './client.ts';
 
 const DAY_MS = 86_400_000;
 const PARTITION_DAY = /_p(\d{4})(\d{2})(\d{2})$/;
 
-/** The postgres exporter's own migrations, numbered from 1001 so the shared model's versions
- * (1, 2, ...) never collide with them. */
-export const RETENTION_MIGRATION: Migration = {
-  version: 1001,
-  name: 'retention runs',
-  statements: [
-    'CREATE TABLE retention_runs (run_at timestamptz NOT NULL DEFAULT now(), table_name text NOT NULL, ' +
-      'cutoff timestamptz NOT NULL, partitions_dropped text[] NOT NULL, retention text NOT NULL)',
-  ],
-};
+/** Created with the otel tables (see schema.ts postgresMigrations). */
+export const RETENTION_RUNS_DDL =
+  'CREATE TABLE retention_runs (run_at timestamptz NOT NULL DEFAULT now(), table_name text NOT NULL, ' +
+  'cutoff timestamptz NOT NULL, partitions_dropped text[] NOT NULL, retention text NOT NULL)';
 
 export interface RetentionRun {
   table: string;

@@ -3,7 +3,8 @@
 // attribute maps as typed json, Nested groups as one json array of objects (json rather than jsonb:
 // verbatim text for the record, and cheaper to ingest; see README).
 import { isNested, rowName, unixNanoName, type ColumnDef, type ScalarType, type TableColumn, type TableDef } from '../../core/storage/model.ts';
-import type { SchemaDialect } from '../../core/storage/migrations.ts';
+import { modelMigrations, type Migration, type SchemaDialect } from '../../core/storage/migrations.ts';
+import { RETENTION_RUNS_DDL } from './retention.ts';
 import { quoteIdent } from './client.ts';
 
 const SCALAR: Record<Exclude<ScalarType, 'timestamp_ns'>, string> = {
@@ -82,3 +83,11 @@ export const postgresDialect: SchemaDialect = {
     return pgColumns(columns).map((c) => `ALTER TABLE ${quoteIdent(table.name)} ADD COLUMN ${columnSql(c)}`);
   },
 };
+
+/** The row store's migrations: the model's, with version 1 also creating retention_runs. Version
+ * 1's name says what it builds, so a database made by an earlier build of version 1 (unpartitioned,
+ * jsonb) is refused at start as diverged rather than written into. */
+export function postgresMigrations(): Migration[] {
+  const [v1, ...later] = modelMigrations(postgresDialect);
+  return [{ ...v1, name: 'create otel tables, partitioned by day; retention_runs', statements: [...v1.statements, RETENTION_RUNS_DDL] }, ...later];
+}

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { copySql, type PgClient } from './client.ts';
+import { copySql, inTransaction, type PgClient } from './client.ts';
 
 export interface ServerOptions {
   /** postgres://user:password@host:port/database?sslmode=... */
@@ -32,16 +32,8 @@ class Session implements PgClient {
     await pipeline(Readable.from([Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)]), stream);
   }
 
-  async transaction<T>(fn: (tx: PgClient) => Promise<T>): Promise<T> {
-    await this.exec('BEGIN');
-    try {
-      const out = await fn(this);
-      await this.exec('COMMIT');
-      return out;
-    } catch (err) {
-      await this.exec('ROLLBACK').catch(() => {});
-      throw err;
-    }
+  transaction<T>(fn: (tx: PgClient) => Promise<T>): Promise<T> {
+    return inTransaction(this, fn);
   }
 
   async close(): Promise<void> {}

@@ -1,10 +1,9 @@
 // PgClient whose PGlite lives in a worker thread owned by the exporter (see README: PGlite's
 // per-batch CPU time would otherwise stall the main event loop).
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { typescriptWorker } from '../../core/workers/typescript-worker.ts';
 import { PermanentError, RetryableError, type Signal } from '../../core/component.ts';
-import type { PgClient } from './client.ts';
+import { inTransaction, type PgClient } from './client.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
 type Pending = { resolve: (rows: unknown[]) => void; reject: (err: Error) => void };
@@ -24,25 +23,6 @@ export class PgWorkerGoneError extends Error {
     super(message);
     this.name = 'PgWorkerGoneError';
   }
-}
-
-function tsxEsmApi(): string {
-  try {
-    return import.meta.resolve('tsx/esm/api');
-  } catch {
-    // Runtimes without import.meta.resolve: the ESM entry sits next to the package's CJS one.
-    return pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  }
-}
-
-// The worker is TypeScript: register tsx inside it rather than relying on the parent's loader
-// flags (absent under vitest, or when agentcol is embedded).
-function workerBootstrap(): string {
-  const tsx = tsxEsmApi();
-  const entry = new URL('./pglite-worker.ts', import.meta.url).href;
-  return `import(${JSON.stringify(tsx)})
-  .then((m) => { (m.register ?? m.default.register)(); return import(${JSON.stringify(entry)}); })
-  .catch((e) => require('node:worker_threads').parentPort.postMessage({ id: 0, ok: false, error: { message: String((e && e.stack) || e) } }));`;
 }
 
 function replyError(r: WorkerReply): Error {
@@ -75,9 +55,7 @@ export class WorkerPgClient implements PgClient {
   }
 
   static async open(dataDir: string): Promise<WorkerPgClient> {
-    // --cpu-prof passes, so profiling agentcol profiles this thread too.
-    const execArgv = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
-    const worker = new Worker(workerBootstrap(), { eval: true, workerData: { dataDir }, execArgv });
+    const worker = typescriptWorker(new URL('./pglite-worker.ts', import.meta.url), { workerData: { dataDir } });
     const client = new WorkerPgClient(worker);
     await new Promise<unknown[]>((resolve, reject) => client.pending.set(0, { resolve, reject })).catch(async (err) => {
       await worker.terminate();
@@ -121,16 +99,8 @@ export class WorkerPgClient implements PgClient {
     await this.call({ op: 'export', signal, parts });
   }
 
-  async transaction<T>(fn: (tx: PgClient) => Promise<T>): Promise<T> {
-    await this.exec('BEGIN');
-    try {
-      const out = await fn(this);
-      await this.exec('COMMIT');
-      return out;
-    } catch (err) {
-      await this.exec('ROLLBACK').catch(() => {});
-      throw err;
-    }
+  transaction<T>(fn: (tx: PgClient) => Promise<T>): Promise<T> {
+    return inTransaction(this, fn);
   }
 
   async close(): Promise<void> {

@@ -5,8 +5,7 @@ import { RetryableError } from '../../core/component.ts';
 import { silentLogger } from '../../core/telemetry/logger.ts';
 import { MetricsRegistry } from '../../core/telemetry/metrics.ts';
 import factory from '../../exporters/postgres/factory.ts';
-import { modelMigrations } from '../../core/storage/migrations.ts';
-import { postgresDialect } from '../../exporters/postgres/schema.ts';
+import { postgresMigrations } from '../../exporters/postgres/schema.ts';
 import { countItems } from '../../core/signals/count.ts';
 import { protoRequestBatch } from '../../core/otlp/proto-batch.ts';
 import { encodeProto } from '../../core/otlp/encode-proto.ts';
@@ -35,7 +34,7 @@ describe('postgres exporter (PostgreSQL server)', () => {
     const exs = [exporter(db.url), exporter(db.url), exporter(db.url)];
     await Promise.all(exs.map((e) => e.start({} as never)));
     const versions = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
-    expect(versions.map((v) => v.version)).toEqual(modelMigrations(postgresDialect).map((m) => m.version));
+    expect(versions.map((v) => v.version)).toEqual(postgresMigrations().map((m) => m.version));
     await Promise.all(exs.map((e) => e.shutdown()));
   });
 
