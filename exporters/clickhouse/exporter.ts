@@ -1,7 +1,8 @@
 // The clickhouse exporter: at start it reads the server version, creates the database and applies
 // the schema migrations in the DDL that server supports (capabilities.ts, ddl.ts); each batch is
 // flattened once (core/storage/flatten.ts) and written as one JSONEachRow INSERT per table.
-import { createClient, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
+import { Readable } from 'node:stream';
+import { createClient, drainStream, ClickHouseLogLevel, type ClickHouseClient } from '@clickhouse/client';
 import { RetryableError, type Batch, type Exporter, type ExportOptions, type Logger, type Signal } from '../../core/component.ts';
 import { durationMs } from '../../core/config/units.ts';
 import { redactInlineSecrets } from '../../core/config/print.ts';
@@ -11,10 +12,10 @@ import { TABLES, type TableDef } from '../../core/storage/model.ts';
 import { capabilitiesOf, restrictToTables, type Capabilities } from './capabilities.ts';
 import { chColumns, type ChColumn } from './columns.ts';
 import type { ClickHouseExporterConfig } from './config.ts';
-import { clickhouseDialect, createDatabaseSql, migrationsTableSql, quoteString, type DdlOptions } from './ddl.ts';
+import { clickhouseDialect, createDatabaseSql, migrationsTableSql, quoteIdent, quoteString, type DdlOptions } from './ddl.ts';
 import { classifyClickHouseError, firstLine } from './errors.ts';
 import { clickhouseSession } from './session.ts';
-import { toRows } from './rows.ts';
+import { jsonEachRow } from './rows.ts';
 
 export class ClickHouseExporter implements Exporter {
   private client?: ClickHouseClient;
@@ -112,12 +113,12 @@ export class ClickHouseExporter implements Exporter {
 
   private async write(client: ClickHouseClient, signal: Signal, batch: Batch, options: ExportOptions): Promise<void> {
     let tables: FlatTable[];
-    let inserts: { table: string; columns: string[]; rows: Record<string, unknown>[] }[];
+    let inserts: { table: string; columns: string[]; rows: number; text: string }[];
     try {
       tables = flattenBatch(signal, batch);
       inserts = tables.map((t) => {
         const cols = this.columns.get(t.table)!;
-        return { table: t.table.name, columns: cols.map((c) => c.name), rows: toRows(t, cols) };
+        return { table: t.table.name, columns: cols.map((c) => c.name), rows: t.rowCount, text: jsonEachRow(t, cols) };
       });
     } catch (err) {
       throw classifyClickHouseError(err, `a ${signal} batch`);
@@ -125,16 +126,16 @@ export class ClickHouseExporter implements Exporter {
     // Metrics may touch several tables: each its own INSERT (ClickHouse has no multi-table atomicity).
     for (const ins of inserts) {
       try {
-        await client.insert({
-          table: ins.table,
-          columns: ins.columns as [string, ...string[]],
-          values: ins.rows,
-          format: 'JSONEachRow',
+        // exec sends the stream as it is (insert() would serialize row objects itself).
+        const res = await client.exec({
+          query: `INSERT INTO ${quoteIdent(ins.table)} (${ins.columns.map(quoteIdent).join(', ')}) FORMAT JSONEachRow`,
+          values: Readable.from([Buffer.from(ins.text)], { objectMode: false }),
           clickhouse_settings: this.insertSettings,
           abort_signal: options.abortSignal,
         });
+        await drainStream(res.stream);
       } catch (err) {
-        throw classifyClickHouseError(err, `${ins.rows.length} rows into ${ins.table}`);
+        throw classifyClickHouseError(err, `${ins.rows} rows into ${ins.table}`);
       }
     }
   }

@@ -12,7 +12,9 @@ import factory from '../../exporters/clickhouse/factory.ts';
 import type { ClickHouseExporter } from '../../exporters/clickhouse/exporter.ts';
 import { capabilitiesOf } from '../../exporters/clickhouse/capabilities.ts';
 import { clickhouseDialect, createTableSql, migrationsTableSql } from '../../exporters/clickhouse/ddl.ts';
-import { dateTime64Text } from '../../exporters/clickhouse/rows.ts';
+import { dateTime64Text, jsonEachRow } from '../../exporters/clickhouse/rows.ts';
+import { chColumns } from '../../exporters/clickhouse/columns.ts';
+import { flattenBatch } from '../../core/storage/flatten.ts';
 import { clickhouseSession } from '../../exporters/clickhouse/session.ts';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { classifyClickHouseError } from '../../exporters/clickhouse/errors.ts';
@@ -279,6 +281,19 @@ describe('clickhouse exporter (DDL and errors, no server)', () => {
     expect(sql).toContain("`Timestamp` DateTime('UTC'),\n  `TimestampUnixNano` UInt64");
     expect(sql).toContain('`SpanAttributes.keys` Array(String),\n  `SpanAttributes.values` Array(String)');
     expect(sql).toContain('ORDER BY (ServiceName, SpanName, Timestamp)');
+  });
+
+  it('writes JSONEachRow in the collector layout for current servers', () => {
+    const [logs] = flattenBatch('logs', makeOddLogs());
+    const lines = jsonEachRow(logs, chColumns(LOGS_TABLE.columns, modern)).trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(lines.length).toBe(12);
+    expect(lines[0]).toMatchObject({ Timestamp: '2023-11-14 22:13:20.123456789', TimestampTime: '2023-11-14 22:13:20', TraceFlags: 1, AgentId: 'logger-agent', InputTokens: null });
+    expect(Object.hasOwn(lines[0].LogAttributes, '__proto__')).toBe(true);
+    expect(lines[0].LogAttributes.big).toBe('9223372036854775807');
+    const [hist] = flattenBatch('metrics', makeAllMetrics()).filter((t) => t.table.name === 'otel_metrics_histogram');
+    const h = jsonEachRow(hist, chColumns(hist.table.columns, modern)).trimEnd().split('\n').map((l) => JSON.parse(l));
+    expect(h[0]).toMatchObject({ Count: 4, BucketCounts: [1, 2, 1], 'Exemplars.TimeUnix': ['2023-11-14 22:13:20.123456794'], 'Exemplars.FilteredAttributes': [{ 'ex.a': 'b' }] });
+    expect(h[1]).toMatchObject({ Sum: null, Min: null, Max: null, Flags: 1 });
   });
 
   it('renders nanosecond timestamps exactly and classifies errors', () => {
