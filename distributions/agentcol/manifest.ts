@@ -6,6 +6,7 @@ import llmProxyReceiver from '../../receivers/llm_proxy/factory.ts';
 import batchProcessor from '../../processors/batch/factory.ts';
 import memoryLimiterProcessor from '../../processors/memory_limiter/factory.ts';
 import redactionProcessor from '../../processors/redaction/factory.ts';
+import policyProcessor from '../../processors/policy/factory.ts';
 import duckdbExporter from '../../exporters/duckdb/factory.ts';
 import postgresExporter from '../../exporters/postgres/factory.ts';
 import clickhouseExporter from '../../exporters/clickhouse/factory.ts';
@@ -19,6 +20,7 @@ export const components: Factory[] = [
   llmProxyReceiver,
   memoryLimiterProcessor,
   batchProcessor,
+  policyProcessor,
   redactionProcessor,
   duckdbExporter,
   postgresExporter,
