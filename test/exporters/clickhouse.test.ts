@@ -216,10 +216,10 @@ describe('clickhouse exporter (real server)', () => {
     expect(authErr?.message).not.toContain('not-the-password');
   });
 
-  it('a server that goes down makes exports fail retryably; they succeed once it is back', async () => {
+  it('a server that goes down (crashes) makes exports fail retryably; they succeed once it is back', async () => {
     const ex = exporter({ database: 'outage', timeout: '3s' });
     await ex.start();
-    await server.halt();
+    await server.halt('SIGKILL');
     try {
       await expect(ex.export('traces', makeGenAiTraces(10, 3))).rejects.toBeInstanceOf(RetryableError);
     } finally {
