@@ -19,6 +19,12 @@ import { inputFromAttributes, inputFromRequest } from '../../processors/policy/i
 import { PolicyProcessor } from '../../processors/policy/processor.ts';
 import { actionsOf, compilePolicy, evaluate, words, type PolicyInput, type PolicySpec } from '../../processors/policy/rules.ts';
 import { REPO } from '../helpers/agentcol-process.ts';
+import { loadConfigText } from '../../core/config/load.ts';
+import { FactoryRegistry } from '../../core/registry.ts';
+import otlp from '../../receivers/otlp/factory.ts';
+import debug from '../../exporters/debug/factory.ts';
+
+const builtins = [otlp, debug];
 
 const input = (o: Partial<PolicyInput> = {}): PolicyInput => ({ agent: 'bot', roles: [], customer: '', provider: '', model: '', tools: [], scopes: [], actions: [], ...o });
 const policy = (spec: PolicySpec) => compilePolicy(spec);
@@ -241,6 +247,28 @@ describe('config errors', () => {
     writeFileSync(f, 'rules:\n  - { name: a, effect: allow, roles: [ops] }\n');
     expect(configure({ file: f, default: 'deny' }).policy.default).toBe('deny');
     expect(parsePolicyText('default: allow\nrules: []\n', f, 'deny').default).toBe('allow');
+  });
+
+  it('inline rules in an agentcol config: errors at FILE:LINE:COL with the key path', async () => {
+    const registry = new FactoryRegistry();
+    registry.register(factory);
+    for (const d of builtins) registry.register(d);
+    const text = (rules: string) => `
+receivers: { otlp: { protocols: { http: {} } } }
+processors:
+  policy:
+    rules:
+${rules}
+exporters: { debug: {} }
+service:
+  pipelines:
+    traces: { receivers: [otlp], processors: [policy], exporters: [debug] }
+`;
+    const load = (rules: string) => loadConfigText(text(rules), path.join(tmp, 'agentcol.yaml'), { registry, env: {} }).then(() => 'ok', (e) => String(e.message));
+    expect(await load('      - { name: a, effect: deny, role: [hr] }')).toMatch(/agentcol\.yaml:6:34: processors\.policy\.rules\[0\]\.role: unknown key "role" — did you mean "roles"\?/);
+    expect(await load('      - name: a\n        effect: alow\n        roles: [hr]')).toMatch(/agentcol\.yaml:7:17: processors\.policy\.rules\[0\]\.effect: must be one of "allow", "deny", got string "alow" — did you mean "allow"\?/);
+    expect(await load('      - { name: a, effect: deny }')).toMatch(/agentcol\.yaml:\d+:\d+: processors\.policy: rules\[0\]: rule "a" has no match fields/);
+    expect(await load('      - { name: a, effect: deny, roles: [hr] }')).toBe('ok');
   });
 
   it('compiles inline rules once; a compiled config passes through', () => {
