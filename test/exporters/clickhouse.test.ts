@@ -3,7 +3,7 @@
 // DDL of current servers, which no server here can run, checked clause by clause.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError, type Exporter } from '../../core/component.ts';
-import { silentLogger } from '../../core/telemetry/logger.ts';
+import { createLogger, silentLogger } from '../../core/telemetry/logger.ts';
 import { MetricsRegistry } from '../../core/telemetry/metrics.ts';
 import { countItems } from '../../core/signals/count.ts';
 import { LOGS_TABLE, METRICS_SUM_TABLE, TRACES_TABLE } from '../../core/storage/model.ts';
@@ -190,6 +190,19 @@ describe('clickhouse exporter (real server)', () => {
     expect(sum).toEqual({ IsMonotonic: legacy ? 1 : true, AggregationTemporality: 2, Value: 3 });
     const [summary] = await server.query<Record<string, unknown>>('SELECT ValueAtQuantiles.Quantile AS q, ValueAtQuantiles.Value AS v FROM data.otel_metrics_summary');
     expect(summary).toEqual({ q: [0.5, 0.99], v: [5, 9.9] });
+  });
+
+  it('warns about options this server cannot honour (async_insert, retention) and still writes', async () => {
+    const warnings: string[] = [];
+    const logger = createLogger({ level: 'warn', write: (line) => warnings.push(line) });
+    const config = factory.normalize!({ endpoint: server.url, password: server.password, database: 'warned', async_insert: true, retention: '30d' });
+    const ex = factory.create({ ...ctx, logger, config }) as ClickHouseExporter;
+    await ex.start();
+    await ex.export('traces', makeGenAiTraces(3, 4));
+    await ex.shutdown();
+    if (!ex.caps!.asyncInsert) expect(warnings.join('\n')).toContain('no async_insert');
+    if (!ex.caps!.ttlOnlyDropParts) expect(warnings.join('\n')).toContain('retention is not applied');
+    expect(await server.query('SELECT count() AS n FROM warned.otel_traces')).toEqual([{ n: '3' }]);
   });
 
   it('data the server refuses is a permanent failure, naming the table', async () => {
