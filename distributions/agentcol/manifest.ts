@@ -6,6 +6,7 @@ import llmProxyReceiver from '../../receivers/llm_proxy/factory.ts';
 import batchProcessor from '../../processors/batch/factory.ts';
 import memoryLimiterProcessor from '../../processors/memory_limiter/factory.ts';
 import redactionProcessor from '../../processors/redaction/factory.ts';
+import injectionScanProcessor from '../../processors/injection_scan/factory.ts';
 import policyProcessor from '../../processors/policy/factory.ts';
 import duckdbExporter from '../../exporters/duckdb/factory.ts';
 import postgresExporter from '../../exporters/postgres/factory.ts';
@@ -22,6 +23,7 @@ export const components: Factory[] = [
   batchProcessor,
   policyProcessor,
   redactionProcessor,
+  injectionScanProcessor,
   duckdbExporter,
   postgresExporter,
   clickhouseExporter,
