@@ -7,7 +7,7 @@ import { RetryableError, type Batch, type Exporter, type ExportOptions, type Log
 import { durationMs } from '../../core/config/units.ts';
 import { redactInlineSecrets } from '../../core/config/print.ts';
 import { flattenBatch, type FlatTable } from '../../core/storage/flatten.ts';
-import { modelMigrations, runMigrations } from '../../core/storage/migrations.ts';
+import { modelMigrations, runMigrations, SchemaVersionError } from '../../core/storage/migrations.ts';
 import { TABLES, type TableDef } from '../../core/storage/model.ts';
 import { capabilitiesOf, restrictToTables, type Capabilities } from './capabilities.ts';
 import { chColumns, type ChColumn } from './columns.ts';
@@ -62,10 +62,16 @@ export class ClickHouseExporter implements Exporter {
     let version: string;
     const admin = this.newClient();
     try {
-      version = await queryVersion(admin);
-      if (config.create_database) await admin.command({ query: createDatabaseSql({ database: config.database, caps: capabilitiesOf(version), cluster: config.cluster_name }) });
-    } catch (err) {
-      throw new Error(`clickhouse: cannot connect to ${this.where}: ${firstLine((err as Error).message)}`, { cause: err });
+      try {
+        version = await queryVersion(admin);
+      } catch (err) {
+        throw new Error(`clickhouse: cannot connect to ${this.where}: ${firstLine((err as Error).message)}`, { cause: err });
+      }
+      if (config.create_database) {
+        await admin.command({ query: createDatabaseSql({ database: config.database, caps: capabilitiesOf(version), cluster: config.cluster_name }) }).catch((err: Error) => {
+          throw new Error(`clickhouse: cannot create database ${config.database} on ${this.where} (set create_database: false if it exists): ${firstLine(err.message)}`, { cause: err });
+        });
+      }
     } finally {
       await admin.close();
     }
@@ -97,7 +103,8 @@ export class ClickHouseExporter implements Exporter {
       this.client = client;
     } catch (err) {
       await client.close().catch(() => {});
-      throw err;
+      if (err instanceof SchemaVersionError) throw err;
+      throw new Error(`clickhouse: cannot prepare the tables in ${this.where}: ${firstLine((err as Error).message)}`, { cause: err });
     }
   }
 

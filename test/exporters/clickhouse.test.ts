@@ -229,6 +229,15 @@ describe('clickhouse exporter (real server)', () => {
     expect(authErr?.message).not.toContain('not-the-password');
   });
 
+  it('refuses a database written by a newer agentcol, and says when the database is missing', async () => {
+    const ex = exporter({ database: 'newer' });
+    await ex.start();
+    await ex.shutdown();
+    await server.query("INSERT INTO newer.schema_migrations (version, name) VALUES (99, 'from the future')");
+    await expect(exporter({ database: 'newer' }).start()).rejects.toThrow(/schema version 99 .*newer than this agentcol knows/);
+    await expect(exporter({ database: 'absent', create_database: false }).start()).rejects.toThrow(/^clickhouse: cannot prepare the tables in .* database absent\): .*absent/);
+  });
+
   it('a server that goes down (crashes) makes exports fail retryably; they succeed once it is back', async () => {
     const ex = exporter({ database: 'outage', timeout: '3s' });
     await ex.start();
