@@ -4,16 +4,23 @@
 
 export type Matcher = (value: string) => boolean;
 
+/** A matcher for values of any case. */
 export function compileGlob(pattern: string): Matcher {
+  const m = compileLowerGlob(pattern);
+  return (v) => m(v.toLowerCase());
+}
+
+/** A matcher for values already lower-cased (evaluate() lower-cases each input value once). */
+export function compileLowerGlob(pattern: string): Matcher {
   const p = pattern.toLowerCase();
   if (p === '*') return () => true;
-  if (!p.includes('*') && !p.includes('?')) return (v) => v.toLowerCase() === p;
+  if (!p.includes('*') && !p.includes('?')) return (v) => v === p;
   const star = p.indexOf('*');
   if (!p.includes('?') && star === p.length - 1 && p.indexOf('*') === p.lastIndexOf('*')) {
     const prefix = p.slice(0, -1);
-    return (v) => v.toLowerCase().startsWith(prefix);
+    return (v) => v.startsWith(prefix);
   }
-  return (v) => wildcard(v.toLowerCase(), p);
+  return (v) => wildcard(v, p);
 }
 
 /** Iterative wildcard match with single-star backtracking: linear in practice, O(n·m) worst. */

@@ -5,7 +5,7 @@
 // matches any of the rule's patterns (OR within a list). Deny wins over allow; with no rule
 // matching, the policy's default decides.
 import type { JsonSchema } from '../../core/config/schema-types.ts';
-import { compileGlob, type Matcher } from './glob.ts';
+import { compileLowerGlob, type Matcher } from './glob.ts';
 
 export const MATCH_FIELDS = ['agents', 'roles', 'customers', 'providers', 'models', 'tools', 'scopes', 'actions'] as const;
 export type MatchField = (typeof MATCH_FIELDS)[number];
@@ -140,7 +140,7 @@ function compileMatch(spec: MatchSpec | undefined, path: Array<string | number>,
       problems.push({ path: [...path, field], message: `${field} has an empty value; use "*" for any value` });
       continue;
     }
-    out.push({ field, patterns, matchers: patterns.map(compileGlob) });
+    out.push({ field, patterns, matchers: patterns.map(compileLowerGlob) });
   }
   return out;
 }
@@ -175,32 +175,38 @@ export function compilePolicy(spec: PolicySpec, defaultEffect: Effect = 'allow')
   return { default: def, rules };
 }
 
-function values(input: PolicyInput, field: MatchField): readonly string[] {
-  switch (field) {
-    case 'agents':
-      return input.agent ? [input.agent] : [];
-    case 'customers':
-      return input.customer ? [input.customer] : [];
-    case 'providers':
-      return input.provider ? [input.provider] : [];
-    case 'models':
-      return input.model ? [input.model] : [];
-    default:
-      return input[field];
-  }
+/** The input's values per field, each as [original, lower-cased]; empty values left out. */
+type Values = Record<MatchField, Array<[string, string]>>;
+
+function valuesOf(input: PolicyInput): Values {
+  const pairs = (vs: readonly string[]) => {
+    const out: Array<[string, string]> = [];
+    for (const v of vs) if (v) out.push([v, v.toLowerCase()]);
+    return out;
+  };
+  return {
+    agents: pairs([input.agent]),
+    roles: pairs(input.roles),
+    customers: pairs([input.customer]),
+    providers: pairs([input.provider]),
+    models: pairs([input.model]),
+    tools: pairs(input.tools),
+    scopes: pairs(input.scopes),
+    actions: pairs(input.actions),
+  };
 }
 
 /** The first input value of the field that matches one of the patterns, or undefined. */
-function fieldMatch(input: PolicyInput, fm: FieldMatcher): string | undefined {
-  for (const v of values(input, fm.field)) if (v && fm.matchers.some((m) => m(v))) return v;
+function fieldMatch(values: Values, fm: FieldMatcher): string | undefined {
+  for (const [orig, lower] of values[fm.field]) for (const m of fm.matchers) if (m(lower)) return orig;
   return undefined;
 }
 
 /** field -> matched value when every field matches, else undefined. */
-function allMatch(input: PolicyInput, fields: readonly FieldMatcher[]): Partial<Record<MatchField, string>> | undefined {
+function allMatch(values: Values, fields: readonly FieldMatcher[]): Partial<Record<MatchField, string>> | undefined {
   const evidence: Partial<Record<MatchField, string>> = {};
   for (const fm of fields) {
-    const v = fieldMatch(input, fm);
+    const v = fieldMatch(values, fm);
     if (v === undefined) return undefined;
     evidence[fm.field] = v;
   }
@@ -209,13 +215,14 @@ function allMatch(input: PolicyInput, fields: readonly FieldMatcher[]): Partial<
 
 /** Decides, and says why. Pure: the same policy and input always give the same decision. */
 export function evaluate(policy: Policy, input: PolicyInput): Decision {
+  const values = valuesOf(input);
   const matched: string[] = [];
   let deny: { rule: CompiledRule; evidence: Partial<Record<MatchField, string>> } | undefined;
   let allow: typeof deny;
   for (const rule of policy.rules) {
-    const evidence = allMatch(input, rule.match);
+    const evidence = allMatch(values, rule.match);
     if (!evidence) continue;
-    if (rule.unless.length > 0 && allMatch(input, rule.unless)) continue;
+    if (rule.unless.length > 0 && allMatch(values, rule.unless)) continue;
     matched.push(rule.name);
     if (rule.effect === 'deny') deny ??= { rule, evidence };
     else allow ??= { rule, evidence };
