@@ -14,6 +14,7 @@ import clickhouseExporter from '../../exporters/clickhouse/factory.ts';
 import debugExporter from '../../exporters/debug/factory.ts';
 import otlpExporter from '../../exporters/otlp/factory.ts';
 import otlphttpExporter from '../../exporters/otlphttp/factory.ts';
+import alertWebhookExporter from '../../exporters/alert_webhook/factory.ts';
 import healthCheckExtension from '../../extensions/health_check/factory.ts';
 
 export const components: Factory[] = [
@@ -30,5 +31,6 @@ export const components: Factory[] = [
   debugExporter,
   otlpExporter,
   otlphttpExporter,
+  alertWebhookExporter,
   healthCheckExtension,
 ];
