@@ -1,12 +1,13 @@
 // One batch into the row store: its rows by table (core/storage/flatten.ts), the day partitions they
-// need (partitions.ts), each table one COPY,
-// several tables (metrics) in one transaction so a retry never duplicates the ones that went in.
+// need (partitions.ts), each table one COPY into a staging table and one INSERT that skips rows
+// already stored (identity.ts), all tables of the batch (metrics) in one transaction.
 // Runs wherever the client is: in the PGlite worker thread, or with the client on this thread.
 import type { Batch, Signal } from '../../core/component.ts';
 import { flattenBatch } from '../../core/storage/flatten.ts';
 import type { PgClient } from './client.ts';
 import { encodeCopy } from './copy-encoder.ts';
 import { classifyPgError } from './errors.ts';
+import { createStagingSql, insertStagedSql, stagingTable } from './identity.ts';
 import { ensurePartitions } from './partitions.ts';
 
 const encoder = new TextEncoder();
@@ -28,11 +29,16 @@ export async function copyBatch(client: PgClient, signal: Signal, batch: Batch):
   try {
     // Outside the transaction below: a failed CREATE must not abort it, and partitions are kept.
     for (const t of tables) await ensurePartitions(client, t);
-    if (payloads.length === 1) await client.copyFrom(payloads[0].table, payloads[0].columns, payloads[0].bytes);
-    else
-      await client.transaction(async (tx) => {
-        for (const p of payloads) await tx.copyFrom(p.table, p.columns, p.bytes);
-      });
+    // COPY cannot skip rows already stored: it fills the session's staging table, and the
+    // INSERT ... ON CONFLICT DO NOTHING keeps what is new (identity.ts). One transaction, so a batch
+    // is in whole or not at all, and the staging table is empty again at COMMIT.
+    await client.transaction(async (tx) => {
+      for (const p of payloads) {
+        await tx.exec(createStagingSql(p.table));
+        await tx.copyFrom(stagingTable(p.table), p.columns, p.bytes);
+        await tx.exec(insertStagedSql(p.table, p.columns));
+      }
+    });
   } catch (err) {
     throw classifyPgError(err, `${payloads.reduce((n, p) => n + p.rows, 0)} ${signal} rows`);
   }

@@ -6,6 +6,7 @@ import type { Attributes } from '../../core/signals/types.ts';
 import type { FlatTable } from '../../core/storage/flatten.ts';
 import { isNested, rowName, unixNanoName, type ColumnDef, type NestedDef } from '../../core/storage/model.ts';
 import { storableJson, storableText } from '../../core/storage/text.ts';
+import { hasRecordId, RECORD_ID, recordIdOf } from './identity.ts';
 import { pgColumns } from './schema.ts';
 
 type Encode = (v: unknown) => string;
@@ -112,7 +113,8 @@ export interface CopyPayload {
   text: string;
 }
 
-/** The COPY column list and text payload of a FlatTable. */
+/** The COPY column list and text payload of a FlatTable; logs and metric points end with their
+ * record_id, the hash of the fields before it (identity.ts). */
 export function encodeCopy(t: FlatTable): CopyPayload {
   const cols = pgColumns(t.table.columns).filter((c) => c.source !== undefined);
   const writers: Array<(row: number) => string> = cols.map((c) => {
@@ -127,12 +129,23 @@ export function encodeCopy(t: FlatTable): CopyPayload {
   // String concatenation builds ropes, flattened once by the caller's UTF-8 encode: cheaper than
   // joining per-row field arrays.
   const last = writers.length - 1;
+  const names = cols.map((c) => c.name);
   let text = '';
-  for (let r = 0; r < t.rowCount; r++) {
-    let line = '';
-    for (let c = 0; c < last; c++) line += writers[c](r) + '\t';
-    text += line + writers[last](r) + '\n';
+  if (hasRecordId(t.table)) {
+    names.push(RECORD_ID);
+    for (let r = 0; r < t.rowCount; r++) {
+      let line = '';
+      for (let c = 0; c < last; c++) line += writers[c](r) + '\t';
+      line += writers[last](r);
+      text += line + '\t' + recordIdOf(line) + '\n';
+    }
+  } else {
+    for (let r = 0; r < t.rowCount; r++) {
+      let line = '';
+      for (let c = 0; c < last; c++) line += writers[c](r) + '\t';
+      text += line + writers[last](r) + '\n';
+    }
   }
-  return { table: t.table.name, columns: cols.map((c) => c.name), text };
+  return { table: t.table.name, columns: names, text };
 }
 

@@ -4,6 +4,8 @@
 // verbatim text for the record, and cheaper to ingest; see README).
 import { isNested, rowName, unixNanoName, type ColumnDef, type ScalarType, type TableColumn, type TableDef } from '../../core/storage/model.ts';
 import { modelMigrations, type Migration, type SchemaDialect } from '../../core/storage/migrations.ts';
+import { TABLES } from '../../core/storage/model.ts';
+import { identityMigration } from './identity.ts';
 import { RETENTION_RUNS_DDL } from './retention.ts';
 import { quoteIdent } from './client.ts';
 
@@ -84,10 +86,16 @@ export const postgresDialect: SchemaDialect = {
   },
 };
 
-/** The row store's migrations: the model's, with version 1 also creating retention_runs. Version
+/** The row store's migrations: the model's, with version 1 also creating retention_runs, then its
+ * own version 2 (unique keys). Version
  * 1's name says what it builds, so a database made by an earlier build of version 1 (unpartitioned,
  * jsonb) is refused at start as diverged rather than written into. */
 export function postgresMigrations(): Migration[] {
   const [v1, ...later] = modelMigrations(postgresDialect);
-  return [{ ...v1, name: 'create otel tables, partitioned by day; retention_runs', statements: [...v1.statements, RETENTION_RUNS_DDL] }, ...later];
+  if (later.length) throw new Error('the model has a schema version 2: renumber the row store\'s own migrations after it');
+  return [
+    { ...v1, name: 'create otel tables, partitioned by day; retention_runs', statements: [...v1.statements, RETENTION_RUNS_DDL] },
+    // The row store's own, after the model's (identity.ts): replays never double a row.
+    { version: 2, name: 'idempotent writes: unique keys, record_id', statements: TABLES.flatMap(identityMigration) },
+  ];
 }

@@ -1,0 +1,70 @@
+// Idempotent writes in the row store (schema migration 2): a replayed batch (the persistent sending
+// queue after a crash, or an SDK client retrying a request agentcol already stored) never doubles a
+// row. Every table has a unique key that includes its partition key (PostgreSQL requires it on a
+// partitioned table):
+//   otel_traces            (trace_id, span_id, timestamp_unix_nano): the span's natural identity
+//   otel_logs              (record_id, timestamp_unix_nano)
+//   otel_metrics_*         (record_id, time_unix_nano)
+// Log records and metric points have no natural key, so `record_id` (uuid) is derived from the
+// row's content: the first 128 bits of SHA-256 over the row's COPY text (core/storage/record-id.ts), which holds the resource,
+// the scope and the record. The same record always gets the same id; two records that differ in
+// any stored value get different ones (and two that are identical in every stored value are one).
+// Writes COPY into a per-session temporary staging table, then INSERT ... SELECT ... ON CONFLICT
+// DO NOTHING, in one transaction (copy-batch.ts).
+import type { TableDef } from '../../core/storage/model.ts';
+import { recordId } from '../../core/storage/record-id.ts';
+import { quoteIdent } from './client.ts';
+import { timeColumn } from './schema.ts';
+
+export const RECORD_ID = 'record_id';
+
+/** Tables whose rows carry a content-derived record_id (all but traces, which have span ids). */
+export function hasRecordId(table: TableDef): boolean {
+  return table.signal !== 'traces';
+}
+
+/** The record id of a row's COPY text (its fields without the id): 32 hex digits, which
+ * PostgreSQL's uuid input reads as they are. */
+export function recordIdOf(copyLine: string): string {
+  return recordId(copyLine);
+}
+
+/** The unique key's columns. */
+export function identityColumns(table: TableDef): string[] {
+  return table.signal === 'traces' ? ['trace_id', 'span_id', 'timestamp_unix_nano'] : [RECORD_ID, timeColumn(table)];
+}
+
+export function identityIndexName(table: TableDef): string {
+  return `${table.name}_identity`;
+}
+
+/** Migration 2's statements for one table. Existing rows: spans stored twice before the upgrade
+ * (a retry after a lost acknowledgement) keep one copy, or the unique index could not be built;
+ * existing log records and points keep a NULL record_id (NULLs never conflict). */
+export function identityMigration(table: TableDef): string[] {
+  const t = quoteIdent(table.name);
+  const out: string[] = [];
+  if (hasRecordId(table)) out.push(`ALTER TABLE ${t} ADD COLUMN ${RECORD_ID} uuid`);
+  else {
+    const same = identityColumns(table).map((c) => `a.${quoteIdent(c)} = b.${quoteIdent(c)}`).join(' AND ');
+    out.push(`DELETE FROM ${t} a USING ${t} b WHERE a.tableoid = b.tableoid AND a.ctid > b.ctid AND ${same}`);
+  }
+  out.push(`CREATE UNIQUE INDEX ${quoteIdent(identityIndexName(table))} ON ${t} (${identityColumns(table).map(quoteIdent).join(', ')})`);
+  return out;
+}
+
+export function stagingTable(table: string): string {
+  return `agentcol_stage_${table}`;
+}
+
+/** A staging table of the session's own with the table's columns (generated ones as plain
+ * columns, no indexes), emptied at every commit; created once per connection. */
+export function createStagingSql(table: string): string {
+  return `CREATE TEMP TABLE IF NOT EXISTS ${quoteIdent(stagingTable(table))} (LIKE ${quoteIdent(table)}) ON COMMIT DELETE ROWS`;
+}
+
+/** Moves the staged rows into the table, skipping rows it already holds. */
+export function insertStagedSql(table: string, columns: string[]): string {
+  const cols = columns.map(quoteIdent).join(', ');
+  return `INSERT INTO ${quoteIdent(table)} (${cols}) SELECT ${cols} FROM ${quoteIdent(stagingTable(table))} ON CONFLICT DO NOTHING`;
+}
