@@ -34,10 +34,10 @@ function qualified(o: DdlOptions, table: string): string {
   return `${quoteIdent(o.database)}.${quoteIdent(table)}`;
 }
 
-function engine(o: DdlOptions, table: string, kind = 'MergeTree'): string {
+function engine(o: DdlOptions, table: string, kind = 'MergeTree', zkName = table): string {
   // Explicit ZooKeeper path and replica macros: the {database}/{table} macros and the argument-less
   // form need newer servers.
-  return o.cluster ? `Replicated${kind}(${quoteString(`/clickhouse/tables/{shard}/${o.database}/${table}`)}, '{replica}')` : `${kind}()`;
+  return o.cluster ? `Replicated${kind}(${quoteString(`/clickhouse/tables/{shard}/${o.database}/${zkName}`)}, '{replica}')` : `${kind}()`;
 }
 
 function codec(c: ChColumn, caps: Capabilities): string {
@@ -107,18 +107,36 @@ function ttl(table: TableDef, o: DdlOptions): string {
   return `\nTTL toDateTime(${timeColumn(table)}) + ${interval}`;
 }
 
-export function createTableSql(table: TableDef, columns: TableColumn[], o: DdlOptions): string {
+/** Schema version 1's tables (MergeTree); `dedup` gives version 2's (dedup.ts): ReplacingMergeTree
+ * ordered by the collector's key plus the event's identity, logs and metrics with a RecordId. */
+export function createTableSql(table: TableDef, columns: TableColumn[], o: DdlOptions, dedup = false): string {
   const cols = chColumns(columns, o.caps);
-  const defs = [...columnDefs(columns, o.caps), ...skipIndexes(table, cols, o.caps)];
+  const defs = [...columnDefs(columns, o.caps), ...(dedup && hasRecordId(table) ? [`${quoteIdent(RECORD_ID)} String${o.caps.codecs ? ' CODEC(ZSTD(1))' : ''}`] : []), ...skipIndexes(table, cols, o.caps)];
   const settings = ['index_granularity = 8192', ...(ttl(table, o) ? ['ttl_only_drop_parts = 1'] : [])];
+  const order = orderBy(table, o.caps);
   return (
     `CREATE TABLE IF NOT EXISTS ${qualified(o, table.name)}${onCluster(o)} (\n  ${defs.join(',\n  ')}\n)` +
-    `\nENGINE = ${engine(o, table.name)}` +
+    `\nENGINE = ${dedup ? engine(o, table.name, 'ReplacingMergeTree', `${table.name}_dedup`) : engine(o, table.name)}` +
     `\nPARTITION BY toDate(${timeColumn(table)})` +
-    `\nORDER BY ${orderBy(table, o.caps)}${ttl(table, o)}` +
+    `\nORDER BY ${dedup ? `${order.slice(0, -1)}, ${identityColumns(table).join(', ')})` : order}${ttl(table, o)}` +
     `\nSETTINGS ${settings.join(', ')}`
   );
 }
+
+/** The column holding a log record's or metric point's content hash (core/storage/record-id.ts). */
+export const RECORD_ID = 'RecordId';
+
+/** Spans are identified by their ids; log records and metric points by RecordId. */
+export function hasRecordId(table: TableDef): boolean {
+  return table.signal !== 'traces';
+}
+
+/** Appended to the collector's ORDER BY: rows equal in it are one event (ReplacingMergeTree). */
+export function identityColumns(table: TableDef): string[] {
+  return hasRecordId(table) ? [RECORD_ID] : ['TraceId', 'SpanId'];
+}
+
+export { qualified, onCluster };
 
 export function clickhouseDialect(o: DdlOptions): SchemaDialect {
   return {

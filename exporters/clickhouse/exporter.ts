@@ -7,12 +7,13 @@ import { RetryableError, type Batch, type Exporter, type ExportOptions, type Log
 import { durationMs } from '../../core/config/units.ts';
 import { redactInlineSecrets } from '../../core/config/print.ts';
 import { flattenBatch, type FlatTable } from '../../core/storage/flatten.ts';
-import { modelMigrations, runMigrations, SchemaVersionError } from '../../core/storage/migrations.ts';
+import { runMigrations, SchemaVersionError } from '../../core/storage/migrations.ts';
 import { TABLES, type TableDef } from '../../core/storage/model.ts';
 import { capabilitiesOf, restrictToTables, type Capabilities } from './capabilities.ts';
 import { chColumns, type ChColumn } from './columns.ts';
 import type { ClickHouseExporterConfig } from './config.ts';
-import { clickhouseDialect, createDatabaseSql, migrationsTableSql, quoteIdent, quoteString, type DdlOptions } from './ddl.ts';
+import { createDatabaseSql, hasRecordId, migrationsTableSql, quoteIdent, quoteString, RECORD_ID, type DdlOptions } from './ddl.ts';
+import { clickhouseMigrations } from './dedup.ts';
 import { classifyClickHouseError, firstLine } from './errors.ts';
 import { clickhouseSession } from './session.ts';
 import { jsonEachRow } from './rows.ts';
@@ -79,7 +80,7 @@ export class ClickHouseExporter implements Exporter {
     const client = this.newClient(config.database);
     try {
       const existing = await client.query({
-        query: `SELECT name, type FROM system.columns WHERE database = ${quoteString(config.database)} AND table IN ('otel_traces', 'otel_metrics_sum')`,
+        query: `SELECT name, type FROM system.columns WHERE database = ${quoteString(config.database)} AND table IN ('otel_traces', 'otel_metrics_sum', 'otel_traces_mergetree', 'otel_metrics_sum_mergetree')`,
         format: 'JSONEachRow',
       });
       const caps = restrictToTables(capabilitiesOf(version), await existing.json<{ name: string; type: string }>());
@@ -94,7 +95,7 @@ export class ClickHouseExporter implements Exporter {
       const ddl: DdlOptions = { database: config.database, caps, cluster: config.cluster_name, retentionSeconds };
       const applied = await runMigrations(
         clickhouseSession(client),
-        modelMigrations(clickhouseDialect(ddl)),
+        clickhouseMigrations(ddl),
         { describe: `ClickHouse database ${this.where}`, migrationsTableSql: migrationsTableSql(ddl) },
       );
       if (applied.length) this.logger.info('clickhouse schema migrated', { endpoint: this.where, server: version, versions: applied.join(',') });
@@ -125,7 +126,9 @@ export class ClickHouseExporter implements Exporter {
       tables = flattenBatch(signal, batch);
       inserts = tables.map((t) => {
         const cols = this.columns.get(t.table)!;
-        return { table: t.table.name, columns: cols.map((c) => c.name), rows: t.rowCount, text: jsonEachRow(t, cols) };
+        const withId = hasRecordId(t.table);
+        const names = cols.map((c) => c.name);
+        return { table: t.table.name, columns: withId ? [...names, RECORD_ID] : names, rows: t.rowCount, text: jsonEachRow(t, cols, withId) };
       });
     } catch (err) {
       throw classifyClickHouseError(err, `a ${signal} batch`);

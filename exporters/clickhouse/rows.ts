@@ -6,6 +6,7 @@
 import type { AnyValue, Attributes } from '../../core/signals/types.ts';
 import { stringifyValue } from '../../core/signals/attributes.ts';
 import type { FlatTable } from '../../core/storage/flatten.ts';
+import { recordId } from '../../core/storage/record-id.ts';
 import type { ChColumn, Encoding } from './columns.ts';
 
 const NS_PER_S = 1_000_000_000n;
@@ -121,8 +122,9 @@ function encoder(e: Encoding, attrs: () => AttributeJson): (v: any) => string {
   }
 }
 
-/** The rows of `t` as JSONEachRow text, one object per line keyed by physical column name. */
-export function jsonEachRow(t: FlatTable, columns: ChColumn[]): string {
+/** The rows of `t` as JSONEachRow text, one object per line keyed by physical column name;
+ * `withRecordId`: each line ends with RecordId, the hash of the fields before it (dedup.ts). */
+export function jsonEachRow(t: FlatTable, columns: ChColumn[], withRecordId = false): string {
   // One renderer per source column, shared by its `.keys` and `.values` columns.
   const renderers = new Map<string, AttributeJson>();
   const plan = columns.map((c, i) => {
@@ -138,6 +140,14 @@ export function jsonEachRow(t: FlatTable, columns: ChColumn[]): string {
     return { prefix: `${i ? ',' : '{'}${JSON.stringify(c.name)}:`, source, element };
   });
   let out = '';
+  if (withRecordId) {
+    for (let r = 0; r < t.rowCount; r++) {
+      let line = '';
+      for (const p of plan) line += p.prefix + p.element(p.source[r] as never);
+      out += `${line},"RecordId":"${recordId(line)}"}\n`;
+    }
+    return out;
+  }
   for (let r = 0; r < t.rowCount; r++) {
     for (const p of plan) out += p.prefix + p.element(p.source[r] as never);
     out += '}\n';

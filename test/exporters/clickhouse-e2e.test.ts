@@ -93,7 +93,7 @@ describe('OpenTelemetry SDK -> agentcol -> ClickHouse server', () => {
   it('stores every item once, with the agent columns', async () => {
     const [traces] = await server.query<Record<string, string>>(
       `SELECT count() AS n, uniqExact(SpanId) AS ids, sum(InputTokens) AS input, any(AgentId) AS agent, any(GenAiProvider) AS provider, any(RequestModel) AS model
-         FROM e2e.otel_traces`,
+         FROM e2e.otel_traces FINAL`,
     );
     expect(traces).toEqual({ n: String(SPANS), ids: String(SPANS), input: String(SPANS * 10), agent: 'bot-1', provider: 'openai', model: 'gpt-4o-mini' });
     expect(await server.query('SELECT Body, ServiceName, AgentId FROM e2e.otel_logs')).toEqual([{ Body: 'hello clickhouse', ServiceName: 'support-bot', AgentId: 'bot-1' }]);

@@ -7,7 +7,9 @@ import { createLogger, silentLogger } from '../../core/telemetry/logger.ts';
 import { MetricsRegistry } from '../../core/telemetry/metrics.ts';
 import { countItems } from '../../core/signals/count.ts';
 import { LOGS_TABLE, METRICS_SUM_TABLE, TRACES_TABLE } from '../../core/storage/model.ts';
-import { modelMigrations } from '../../core/storage/migrations.ts';
+import { modelMigrations, runMigrations } from '../../core/storage/migrations.ts';
+import { clickhouseMigrations, dedupStatements } from '../../exporters/clickhouse/dedup.ts';
+import { recordId } from '../../core/storage/record-id.ts';
 import factory from '../../exporters/clickhouse/factory.ts';
 import type { ClickHouseExporter } from '../../exporters/clickhouse/exporter.ts';
 import { capabilitiesOf } from '../../exporters/clickhouse/capabilities.ts';
@@ -67,11 +69,12 @@ describe('clickhouse exporter (real server)', () => {
     } else {
       expect(cols.Timestamp).toMatch(/^DateTime64\(9/);
     }
-    const [engine] = await server.query<{ engine: string; partition_key: string }>(
-      "SELECT engine, partition_key FROM system.tables WHERE database = 'layout' AND name = 'otel_traces'",
+    const [engine] = await server.query<{ engine: string; partition_key: string; sorting_key: string }>(
+      "SELECT engine, partition_key, sorting_key FROM system.tables WHERE database = 'layout' AND name = 'otel_traces'",
     );
-    expect(engine.engine).toBe('MergeTree');
+    expect(engine.engine).toBe('ReplacingMergeTree');
     expect(engine.partition_key).toBe('toDate(Timestamp)');
+    expect(engine.sorting_key).toMatch(/, TraceId, SpanId$/);
   });
 
   it('applies the migrations once; they are idempotent across restarts (of agentcol and of the server)', async () => {
@@ -89,8 +92,8 @@ describe('clickhouse exporter (real server)', () => {
     const again = exporter({ database: db });
     await again.start();
     await again.shutdown();
-    const rows = await server.query<{ version: number; name: string }>(`SELECT version, name FROM ${db}.schema_migrations`);
-    expect(rows).toEqual(modelMigrations(clickhouseDialect({ database: db, caps: again.caps! })).map((m) => ({ version: m.version, name: m.name })));
+    const rows = await server.query<{ version: number; name: string }>(`SELECT version, name FROM ${db}.schema_migrations ORDER BY version`);
+    expect(rows).toEqual(clickhouseMigrations({ database: db, caps: again.caps! }).map((m) => ({ version: m.version, name: m.name })));
   }, 120_000);
 
   it('migrates once when several instances start together; later column migrations are idempotent', async () => {
@@ -99,7 +102,7 @@ describe('clickhouse exporter (real server)', () => {
     await Promise.all(exs.map((e) => e.start()));
     await Promise.all(exs.map((e) => e.shutdown()));
     const versions = await server.query<{ version: number }>(`SELECT DISTINCT version FROM ${db}.schema_migrations ORDER BY version`);
-    expect(versions.map((v) => v.version)).toEqual([1]);
+    expect(versions.map((v) => v.version)).toEqual([1, 2]);
     // What a schema version 2 adding a column would run, twice (a migration cut short is re-run).
     const alter = clickhouseDialect({ database: db, caps: exs[0].caps! }).addColumns(TRACES_TABLE, [
       { name: 'RecordId', type: 'string' },
@@ -191,6 +194,66 @@ describe('clickhouse exporter (real server)', () => {
     const [summary] = await server.query<Record<string, unknown>>('SELECT ValueAtQuantiles.Quantile AS q, ValueAtQuantiles.Value AS v FROM data.otel_metrics_summary');
     expect(summary).toEqual({ q: [0.5, 0.99], v: [5, 9.9] });
   });
+
+  it('counts each event once with FINAL however often a batch is written (ReplacingMergeTree by identity)', async () => {
+    const ex = exporter({ database: 'dedup' });
+    await ex.start();
+    const traces = makeGenAiTraces(1000, 21);
+    const logs = makeOddLogs();
+    const metrics = makeAllMetrics();
+    for (let i = 0; i < 3; i++) await Promise.all([ex.export('traces', traces), ex.export('logs', logs), ex.export('metrics', metrics)]);
+    await ex.shutdown();
+    const count = async (table: string, final = 'FINAL') => Number((await server.query<{ n: string }>(`SELECT count() AS n FROM dedup.${table} ${final}`))[0].n);
+    // Stored three times (until parts merge); FINAL, as dashboards query, sees each once.
+    expect(await count('otel_traces', '')).toBe(3000);
+    expect(await count('otel_traces')).toBe(1000);
+    expect(await count('otel_logs')).toBe(countItems('logs', logs));
+    const perTable = await Promise.all(['gauge', 'sum', 'histogram', 'exponential_histogram', 'summary'].map((k) => count(`otel_metrics_${k}`)));
+    expect(perTable).toEqual([1, 1, 2, 1, 1]);
+    expect(await server.query('SELECT uniqExact(TraceId, SpanId) AS n FROM dedup.otel_traces')).toEqual([{ n: '1000' }]);
+    // Merging removes the copies for good.
+    for (const t of ['otel_traces', 'otel_logs']) await server.query(`OPTIMIZE TABLE dedup.${t} FINAL`);
+    expect(await count('otel_traces', '')).toBe(1000);
+    expect(await count('otel_logs', '')).toBe(countItems('logs', logs));
+    const ids = await server.query<{ RecordId: string }>('SELECT RecordId FROM dedup.otel_logs');
+    for (const r of ids) expect(r.RecordId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('upgrades version-1 tables in place (rows copied into the deduplicating tables), and a re-run changes nothing', async () => {
+    const db = 'upgrade';
+    await server.query(`CREATE DATABASE ${db}`);
+    const client = createClient({ url: server.url, username: server.username, password: server.password, database: db, log: { level: ClickHouseLogLevel.OFF } });
+    try {
+      const [{ version }] = await server.query<{ version: string }>('SELECT version() AS version');
+      const caps = capabilitiesOf(version);
+      const o = { database: db, caps };
+      await runMigrations(clickhouseSession(client), modelMigrations(clickhouseDialect(o)), { describe: 'test', migrationsTableSql: migrationsTableSql(o) });
+      // What version 1 wrote: no RecordId.
+      for (const t of [...flattenBatch('logs', makeOddLogs()), ...flattenBatch('traces', makeGenAiTraces(200, 31))]) {
+        const cols = chColumns(t.table.columns, caps);
+        await server.query(`INSERT INTO ${db}.${t.table.name} (${cols.map((c) => '`' + c.name + '`').join(', ')}) FORMAT JSONEachRow\n${jsonEachRow(t, cols)}`);
+      }
+      const ex = exporter({ database: db });
+      await ex.start();
+      await ex.export('traces', makeGenAiTraces(200, 31)); // a replay after the upgrade
+      await ex.shutdown();
+      const tables = await server.query<{ name: string; engine: string }>(`SELECT name, engine FROM system.tables WHERE database = '${db}' AND name LIKE 'otel_%' ORDER BY name`);
+      expect(tables.length).toBe(7);
+      for (const t of tables) expect(t.engine).toBe('ReplacingMergeTree');
+      const check = async () => {
+        expect(await server.query(`SELECT count() AS n FROM ${db}.otel_traces FINAL`)).toEqual([{ n: '200' }]);
+        const logs = await server.query<{ n: string; ids: string }>(`SELECT count() AS n, uniqExact(RecordId) AS ids FROM ${db}.otel_logs FINAL WHERE RecordId != ''`);
+        expect(logs).toEqual([{ n: String(countItems('logs', makeOddLogs())), ids: String(countItems('logs', makeOddLogs())) }]);
+      };
+      await check();
+      // Migration 2 cut short and run again (ClickHouse has no transactions): the same data.
+      for (const t of [LOGS_TABLE, TRACES_TABLE]) for (const sql of dedupStatements(t, o)) await clickhouseSession(client).exec(sql);
+      await check();
+      expect(await server.query(`SELECT version FROM ${db}.schema_migrations ORDER BY version`)).toEqual([{ version: 1 }, { version: 2 }]);
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
 
   it('warns about options this server cannot honour (async_insert, retention) and still writes', async () => {
     const warnings: string[] = [];
@@ -284,6 +347,28 @@ describe('clickhouse exporter (DDL and errors, no server)', () => {
     const sum = createTableSql(METRICS_SUM_TABLE, METRICS_SUM_TABLE.columns, { database: 'otel', caps: modern, retentionSeconds: 3600 });
     expect(sum).toContain('`IsMonotonic` Bool');
     expect(sum).toContain('ORDER BY (ServiceName, MetricName, Attributes, toUnixTimestamp64Nano(TimeUnix))\nTTL toDateTime(TimeUnix) + toIntervalSecond(3600)');
+  });
+
+  it('orders the deduplicating tables by the collector key plus the identity', () => {
+    const traces = createTableSql(TRACES_TABLE, TRACES_TABLE.columns, { database: 'otel', caps: modern }, true);
+    expect(traces).toContain('ENGINE = ReplacingMergeTree()\nPARTITION BY toDate(Timestamp)\nORDER BY (ServiceName, SpanName, toDateTime(Timestamp), TraceId, SpanId)');
+    expect(traces).not.toContain('RecordId');
+    const logs = createTableSql(LOGS_TABLE, LOGS_TABLE.columns, { database: 'otel', caps: legacy }, true);
+    expect(logs).toContain('`RecordId` String\n)');
+    expect(logs).toContain('ORDER BY (ServiceName, TimestampTime, Timestamp, RecordId)');
+    const sum = createTableSql(METRICS_SUM_TABLE, METRICS_SUM_TABLE.columns, { database: 'otel', caps: modern, cluster: 'prod' }, true);
+    expect(sum).toContain("ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/otel/otel_metrics_sum_dedup', '{replica}')");
+    expect(sum).toContain('ORDER BY (ServiceName, MetricName, Attributes, toUnixTimestamp64Nano(TimeUnix), RecordId)');
+    expect(dedupStatements(METRICS_SUM_TABLE, { database: 'otel', caps: modern, cluster: 'prod' })[0]).toBe('RENAME TABLE `otel`.`otel_metrics_sum` TO `otel`.`otel_metrics_sum_mergetree` ON CLUSTER `prod`');
+  });
+
+  it('gives a log record the hash of its row text as RecordId', () => {
+    const [logs] = flattenBatch('logs', makeOddLogs());
+    const cols = chColumns(LOGS_TABLE.columns, modern);
+    const plain = jsonEachRow(logs, cols).trimEnd().split('\n');
+    const withId = jsonEachRow(logs, cols, true).trimEnd().split('\n');
+    expect(withId[0]).toBe(`${plain[0].slice(0, -1)},"RecordId":"${recordId(plain[0].slice(0, -1))}"}`);
+    expect(new Set(withId.map((l) => JSON.parse(l).RecordId)).size).toBe(plain.length);
   });
 
   it('runs DDL ON CLUSTER with replicated engines', () => {
