@@ -54,6 +54,14 @@ export interface ExportOptions {
   /** Aborted when the attempt timed out (the sending queue's `timeout`) or the service gave up on
    * it at shutdown: stop the write if you can, the result is no longer awaited. */
   abortSignal?: AbortSignal;
+  /** The sending queue's id for this batch, the same on every attempt and, with
+   * `sending_queue.storage: file`, in every run until the export is confirmed: a batch replayed
+   * after a crash has the id it had before. An exporter whose writes are not idempotent by content
+   * can deduplicate on it (e.g. a ClickHouse insert_deduplication_token, a batch-id key in
+   * PostgreSQL); derive sub-ids `<batchId>:<n>` when one batch becomes several writes. Unique per
+   * exporter id; set by the sending queue (also in memory), absent when a component calls
+   * export() itself. */
+  batchId?: string;
 }
 
 export type Extension = Component;

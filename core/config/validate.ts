@@ -6,6 +6,7 @@ import type { FactoryRegistry } from '../registry.ts';
 import { SIGNALS, type Signal } from '../signals/types.ts';
 import { checkValue, type CheckContext } from './check.ts';
 import { componentSchema } from './component-schema.ts';
+import { checkSendingQueue } from '../queue/config-check.ts';
 import type { ConfigIssue, KeyPath } from './issues.ts';
 import { didYouMean } from './suggest.ts';
 import { isPlainObject, type ConfigSource } from './source.ts';
@@ -71,6 +72,7 @@ export function validateConfig(source: ConfigSource, registry: FactoryRegistry, 
       if (factory) {
         entry.config = checkValue(raw ?? {}, componentSchema(factory), [section, id], ctx);
         normalizeCheck(factory, entry.config, [section, id]);
+        if (section === 'exporters') checkSendingQueue(entry.config, [section, id], issues);
       }
       map.set(id, entry);
     }

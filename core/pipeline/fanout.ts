@@ -44,7 +44,10 @@ export class ExportersFanout<S extends Signal> implements Consumer<S> {
         throw failed.reason;
       }
     }
-    for (const r of queued) void r.commit(this.signal, batch);
+    // In memory a commit resolves at once; with file storage once the batch is durable, so the
+    // receiver answers only then. A failed append (disk full) refuses the batch with backpressure.
+    if (queued.length === 1) return queued[0].commit(this.signal, batch);
+    await Promise.all(queued.map((r) => r.commit(this.signal, batch)));
   }
 }
 

@@ -132,7 +132,7 @@ export class Service {
       await step('exporter', e.id, async () => {
         await e.instance.start(host);
         this.started.exporters.push({ kind: 'exporter', id: e.id, stop: () => e.instance.shutdown() });
-        e.queue.start();
+        await e.queue.start();
         this.started.queues.add(e.id);
       });
     }
