@@ -1,6 +1,6 @@
 // EMAIL_ADDRESS and PHONE_NUMBER.
 import type { Match } from '../entities.ts';
-import { afterKeyword, digitsOf, eachMatch, type Detector } from './util.ts';
+import { afterKeyword, digitsOf, eachMatch, type Detector, type KeywordHints } from './util.ts';
 
 // ---- email: scanned by hand from each '@' (linear, no regex backtracking at all) ----
 
@@ -56,6 +56,7 @@ const NANP = /(?<![\w+.\-\/]|\d )(?:1[ .\-])?(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[ .\-
 const TRUNK = /(?<![\w+.\-\/]|\d )(?:\(0[1-9]\d{0,3}\) ?|0[1-9]\d{0,3}[ .\-\/])\d{2,8}(?:[ .\-]\d{2,8}){0,3}(?![\w]|[.\-\/]\d)/g;
 // Any 8 to 15 digit number right after a phone keyword.
 const PHONE_KEYWORD = /\b(?:phone|telephone|tel|mobile|cell|fax|whatsapp|handy|telefon|téléphone|portable)\b/gi;
+const PHONE_HINTS: KeywordHints = { hints: ['phone', 'tel', 'mobile', 'cell', 'fax', 'whatsapp', 'handy', 'portable'], before: 4 };
 const PHONE_AFTER = /(?: ?(?:number|no\.?|nr\.?|#))?[ \t]{0,3}[:=#]?[ \t]{0,3}(?:is[ \t]{1,3})?(\+?\d{8,15})(?![\w])/iy;
 
 function intlValid(s: string): boolean {
@@ -98,7 +99,7 @@ export function findPhones(text: string, out: Match[]): void {
     const n = digitsOf(m[0]).length;
     if (n >= 9 && n <= 12) out.push({ start: m.index, end: m.index + m[0].length, type: 'PHONE_NUMBER' });
   });
-  afterKeyword(PHONE_KEYWORD, PHONE_AFTER, text, (start, end) => out.push({ start, end, type: 'PHONE_NUMBER' }));
+  afterKeyword(PHONE_KEYWORD, PHONE_AFTER, text, (start, end) => out.push({ start, end, type: 'PHONE_NUMBER' }), PHONE_HINTS);
 }
 
 export const emailDetector: Detector = { type: 'EMAIL_ADDRESS', detect: (t, out) => (t.indexOf('@') >= 0 ? findEmails(t, out) : undefined) };

@@ -2,7 +2,7 @@
 // credentials in URLs, and generic high-entropy values next to key-like names.
 import type { EntityType, Match } from '../entities.ts';
 import { shannonEntropy } from '../validators.ts';
-import { eachMatch, type Detector, type DetectOptions } from './util.ts';
+import { anchorWindows, eachMatch, eachMatchInWindows, eachMatchNearHints, type Detector, type DetectOptions } from './util.ts';
 
 const B = '(?<![A-Za-z0-9_\\-])'; // token start: not inside a longer token
 const E = '(?![A-Za-z0-9_\\-])'; // token end
@@ -91,18 +91,20 @@ export const privateKeyDetector: Detector = {
 // The key name must end right before the separator ("api_key=", "token: ", '"password": "').
 const SECRET_KEY_NAMES =
   'api[_\\-]?key|apikey|api[_\\-]?secret|access[_\\-]?key(?:[_\\-]?id)?|secret[_\\-]?access[_\\-]?key|secret[_\\-]?key|client[_\\-]?secret|private[_\\-]?key|secret|auth[_\\-]?token|access[_\\-]?token|refresh[_\\-]?token|id[_\\-]?token|session[_\\-]?token|bearer[_\\-]?token|token|password|passwd|passphrase|pwd|pass|credentials?|authorization|signing[_\\-]?key|encryption[_\\-]?key|webhook[_\\-]?secret|x-api-key';
-/** Substrings one of which every key name above contains: a cheap prefilter. */
-const KEY_HINTS = ['key', 'secret', 'token', 'pass', 'pwd', 'credential', 'authorization'];
+/** Substrings one of which every key name above contains, at most 11 characters after the name's
+ * start ("encryption_key"): KEY_VALUE is tried only near them. */
+export const KEY_HINTS = ['key', 'secret', 'token', 'pass', 'pwd', 'credential', 'authorization'];
 const PASSWORD_NAMES = /^(?:password|passwd|passphrase|pwd|pass)$/i;
 // The value: quoted (up to the closing quote, spaces included) or bare (up to a delimiter).
-const KEY_VALUE = new RegExp(
+export const KEY_VALUE = new RegExp(
   `(?<![A-Za-z0-9])(${SECRET_KEY_NAMES})["']?[ \\t]{0,3}(?:=|:|=>|:=)[ \\t]{0,3}(?:(?:Bearer|Basic|Token)[ \\t]{1,3})?(?:"([^"\\n]{1,512})"|'([^'\\n]{1,512})'|([^\\s"',;&<>{}\\[\\]()]{1,512}))`,
   'gi',
 );
 // Bearer <token> anywhere (curl command lines, logged headers)
 const BEARER = /\bBearer[ \t]{1,3}([A-Za-z0-9+\/=_\-.~]{8,2048})/g;
-// scheme://user:password@host
-const URL_CREDENTIALS = /\b[a-z][a-z0-9+.\-]{1,15}:\/\/[^\s:\/@]{1,64}:([^\s@\/]{1,128})@/gi;
+// scheme://user:password@host; tried only where a scheme can end at a '://' (2 to 16 characters before it)
+export const URL_CREDENTIALS = /\b[a-z][a-z0-9+.\-]{1,15}:\/\/[^\s:\/@]{1,64}:([^\s@\/]{1,128})@/gi;
+const SCHEME_END = /:\/\//g;
 
 const PLACEHOLDER = /^(?:\*+|x+|\.+|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%[^%]*%|null|none|undefined|true|false|redacted|\[redacted\]|changeme|your[_\-]?\w*|example|test|enc:v1:.*)$/i;
 
@@ -122,8 +124,7 @@ export function keyLooksSecret(key: string): boolean {
 export const genericSecretDetector: Detector = {
   type: 'GENERIC_SECRET',
   detect(text, out, opts) {
-    const lower = text.toLowerCase();
-    if (KEY_HINTS.some((h) => lower.indexOf(h) >= 0)) eachMatch(KEY_VALUE, text, (m) => {
+    eachMatchNearHints(KEY_VALUE, text, KEY_HINTS, 16, (m) => {
       const quoted = m[2] ?? m[3];
       const value = quoted ?? m[4];
       if (!secretValueLooksReal(value, m[1], opts)) return;
@@ -137,8 +138,8 @@ export const genericSecretDetector: Detector = {
         out.push({ start, end: start + m[1].length, type: 'GENERIC_SECRET' });
       });
     }
-    if (text.indexOf('://') >= 0) {
-      eachMatch(URL_CREDENTIALS, text, (m) => {
+    if (text.indexOf('://') >= 0 && text.indexOf('@') >= 0) {
+      eachMatchInWindows(URL_CREDENTIALS, text, anchorWindows(SCHEME_END, text, 16, 2), (m) => {
         const start = m.index + m[0].length - 1 - m[1].length;
         if (!PLACEHOLDER.test(m[1])) out.push({ start, end: start + m[1].length, type: 'GENERIC_SECRET' });
       });

@@ -31,6 +31,13 @@ export function eachMatch(re: RegExp, text: string, fn: (m: RegExpExecArray) => 
   }
 }
 
+/** Lower-case substrings one of which every keyword match holds, at most `before` code units
+ * after the match's start (see hintWindows). */
+export interface KeywordHints {
+  hints: readonly string[];
+  before: number;
+}
+
 /**
  * Context detection: for each keyword match (a global regex), tries the sticky value regex right
  * after it; `group` is the capture group holding the value (its offset is found by indexOf within
@@ -41,8 +48,10 @@ export function afterKeyword(
   value: RegExp,
   text: string,
   fn: (start: number, end: number, value: string) => void,
+  hints?: KeywordHints,
 ): void {
-  eachMatch(keyword, text, (k) => {
+  const each = (f: (k: RegExpExecArray) => void) => (hints ? eachMatchNearHints(keyword, text, hints.hints, hints.before, f) : eachMatch(keyword, text, f));
+  each((k) => {
     value.lastIndex = k.index + k[0].length;
     const v = value.exec(text);
     if (!v || v[1] === undefined) return;
@@ -62,4 +71,106 @@ export function digitsOf(s: string): string {
     if (c >= 48 && c <= 57) out += s[i];
   }
   return out;
+}
+
+// ---- Windowed matching: the same matches as eachMatch, without running the regex over the whole
+// text. Most texts hold no address, no key name, no IPv6; the patterns that find them are costly per
+// character (Unicode classes, alternations tried at every letter). Each such pattern has an anchor
+// (a street-type word, a key name, a ':') that every match contains within a bounded distance of its
+// start; the pattern is tried, sticky, only at the positions those bounds leave. Exactness rests on
+// that bound: every position where the pattern can match lies in a window, so the first match at or
+// after the previous match's end is the same one a global search finds.
+
+const stickies = new WeakMap<RegExp, RegExp>();
+
+/** The sticky, non-global twin of `re` (same source and other flags), made once. */
+export function stickyOf(re: RegExp): RegExp {
+  let y = stickies.get(re);
+  if (!y) stickies.set(re, (y = new RegExp(re.source, re.flags.replace('g', '') + 'y')));
+  return y;
+}
+
+/**
+ * Calls fn for each match of `re`, in order, exactly as eachMatch(re, text, fn) would, trying the
+ * pattern only at positions inside `windows` (flat [lo, hi] pairs, inclusive, ascending by lo) where
+ * `canStart` (a necessary condition on the first code unit) holds.
+ */
+export function eachMatchInWindows(re: RegExp, text: string, windows: readonly number[], fn: (m: RegExpExecArray) => void, canStart?: (c: number) => boolean): void {
+  const y = stickyOf(re);
+  const unicode = re.unicode;
+  let next = 0; // no match starts before the end of the previous one, nor where we already tried
+  for (let w = 0; w < windows.length; w += 2) {
+    let p = Math.max(windows[w], next, 0);
+    const hi = Math.min(windows[w + 1], text.length - 1);
+    while (p <= hi) {
+      const c = text.charCodeAt(p);
+      // A unicode search never starts inside a surrogate pair.
+      if ((canStart && !canStart(c)) || (unicode && c >= 0xdc00 && c <= 0xdfff && p > 0 && (text.charCodeAt(p - 1) & 0xfc00) === 0xd800)) {
+        p++;
+        continue;
+      }
+      y.lastIndex = p;
+      const m = y.exec(text);
+      if (m && m[0].length > 0) {
+        fn(m);
+        p += m[0].length;
+      } else p++;
+    }
+    if (p > next) next = p;
+  }
+}
+
+/** Windows [q - before, q - nearest] around each position q where `anchor` (global) matches;
+ * anchors may overlap (each position is tried). */
+export function anchorWindows(anchor: RegExp, text: string, before: number, nearest = 0): number[] {
+  const out: number[] = [];
+  anchor.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = anchor.exec(text)) !== null) {
+    out.push(m.index - before, m.index - nearest);
+    anchor.lastIndex = m.index + 1;
+  }
+  return out;
+}
+
+let lastText = '';
+let lastLower = '';
+
+/** text.toLowerCase(), computed once for the detectors that run one after another on one text. */
+export function lowerOf(text: string): string {
+  if (text !== lastText) {
+    lastText = text;
+    lastLower = text.toLowerCase();
+  }
+  return lastLower;
+}
+
+/**
+ * Windows [h - before, h] around every occurrence h of the hints in the lower-cased text, or
+ * undefined when lower-casing changed the length (offsets would not line up: search everything).
+ * For a case-insensitive pattern every match contains one of its hints, lower-cased, at most
+ * `before` code units after the match's start.
+ */
+export function hintWindows(text: string, hints: readonly string[], before: number): number[] | undefined {
+  const lower = lowerOf(text);
+  if (lower.length !== text.length) return undefined;
+  let at: number[] | undefined;
+  for (const h of hints) {
+    for (let i = lower.indexOf(h); i >= 0; i = lower.indexOf(h, i + 1)) (at ??= []).push(i);
+  }
+  if (!at) return [];
+  if (at.length > 1) at.sort((a, b) => a - b);
+  const out: number[] = new Array(at.length * 2);
+  for (let i = 0; i < at.length; i++) {
+    out[2 * i] = at[i] - before;
+    out[2 * i + 1] = at[i];
+  }
+  return out;
+}
+
+/** eachMatch restricted to the windows of `hints` (see hintWindows); the whole text when they cannot be used. */
+export function eachMatchNearHints(re: RegExp, text: string, hints: readonly string[], before: number, fn: (m: RegExpExecArray) => void): void {
+  const windows = hintWindows(text, hints, before);
+  if (windows === undefined) eachMatch(re, text, fn);
+  else if (windows.length > 0) eachMatchInWindows(re, text, windows, fn);
 }
