@@ -2,7 +2,7 @@
 // By default the database lives in a worker thread (worker.ts): the main thread posts the batch's
 // OTLP protobuf bytes (core/signals/encoded.ts) and everything else runs there.
 import { resolve } from 'node:path';
-import { RetryableError, type Batch, type Exporter, type Logger, type Signal } from '../../core/component.ts';
+import { RetryableError, type Batch, type Exporter, type ExportOptions, type Logger, type Signal } from '../../core/component.ts';
 import { protoParts } from '../../core/otlp/proto-batch.ts';
 import { flattenBatch, type FlatTable } from '../../core/storage/flatten.ts';
 import type { DuckDBExporterConfig } from './config.ts';
@@ -11,7 +11,8 @@ import { DuckDBWorkerClient } from './worker-client.ts';
 import { DuckDBWriter, type WriterOptions } from './writer.ts';
 
 interface Backend {
-  write(signal: Signal, batch: Batch): Promise<void>;
+  /** batchId: ExportOptions.batchId, for the batch ledger (ledger.ts). */
+  write(signal: Signal, batch: Batch, batchId?: string): Promise<void>;
   /** Returns the flush / CHECKPOINT failure message, if any. */
   close(): Promise<string | undefined>;
   readonly alive: boolean;
@@ -42,7 +43,7 @@ export class DuckDBExporter implements Exporter {
       const opened = await DuckDBWorkerClient.open(this.options);
       const client = opened.client;
       backend = {
-        write: (signal, batch) => client.write(signal, encode(signal, batch)),
+        write: (signal, batch, batchId) => client.write(signal, encode(signal, batch), batchId),
         close: () => client.close(),
         get alive() {
           return client.alive;
@@ -52,7 +53,7 @@ export class DuckDBExporter implements Exporter {
     } else {
       const opened = await DuckDBWriter.open(this.options);
       const w = opened.writer;
-      backend = { write: (signal, batch) => w.write(flatten(signal, batch)), close: async () => (await w.close())?.message, alive: true };
+      backend = { write: async (signal, batch, batchId) => void (await w.write(flatten(signal, batch), batchId)), close: async () => (await w.close())?.message, alive: true };
       applied = opened.applied;
     }
     if (applied.length) this.logger.info('duckdb schema migrated', { path: this.path, versions: applied.join(',') });
@@ -63,13 +64,13 @@ export class DuckDBExporter implements Exporter {
     this.backend = await this.open();
   }
 
-  export(signal: Signal, batch: Batch): Promise<void> {
-    const run = this.tail.then(() => this.write(signal, batch));
+  export(signal: Signal, batch: Batch, options: ExportOptions = {}): Promise<void> {
+    const run = this.tail.then(() => this.write(signal, batch, options.batchId));
     this.tail = run.catch(() => {});
     return run;
   }
 
-  private async write(signal: Signal, batch: Batch): Promise<void> {
+  private async write(signal: Signal, batch: Batch, batchId: string | undefined): Promise<void> {
     if (this.closed || !this.backend) throw new RetryableError('duckdb exporter is not running');
     if (!this.backend.alive) {
       // The worker died (what it was writing may or may not be in): start a new one.
@@ -83,7 +84,7 @@ export class DuckDBExporter implements Exporter {
         throw new RetryableError(`duckdb: cannot reopen ${this.path}: ${(err as Error).message}`, { cause: err });
       }
     }
-    await this.backend.write(signal, batch);
+    await this.backend.write(signal, batch, batchId);
   }
 
   async shutdown(): Promise<void> {

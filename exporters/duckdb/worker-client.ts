@@ -73,9 +73,9 @@ export class DuckDBWorkerClient {
   }
 
   /** Writes one batch, given as OTLP protobuf parts (copied to the worker, since other exporters
-   * may hold the same bytes). Rejects with RetryableError or PermanentError. */
-  async write(signal: Signal, parts: readonly Uint8Array[]): Promise<void> {
-    const r = await this.call({ op: 'write', signal, parts });
+   * may hold the same bytes), with its ledger id (ledger.ts). Rejects with RetryableError or PermanentError. */
+  async write(signal: Signal, parts: readonly Uint8Array[], batchId?: string): Promise<void> {
+    const r = await this.call({ op: 'write', signal, parts, batchId });
     if (!r.ok) throw r.error?.permanent ? new PermanentError(r.error.message) : new RetryableError(r.error?.message ?? 'unknown error');
   }
 

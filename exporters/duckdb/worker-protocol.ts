@@ -4,7 +4,7 @@ import type { WriterOptions } from './writer.ts';
 
 export type WorkerRequest =
   | { id: number; op: 'open'; options: WriterOptions }
-  | { id: number; op: 'write'; signal: Signal; parts: readonly Uint8Array[] }
+  | { id: number; op: 'write'; signal: Signal; parts: readonly Uint8Array[]; batchId?: string }
   | { id: number; op: 'close' };
 
 export interface WorkerReply {

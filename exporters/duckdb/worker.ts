@@ -39,7 +39,7 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
     }
     case 'write':
       if (!writer) throw new Error('the database is not open');
-      await writer.write(flattenProto(req.signal, req.parts));
+      await writer.write(flattenProto(req.signal, req.parts), req.batchId);
       return { id: req.id, ok: true };
     case 'close': {
       const failure = await writer?.close();

@@ -8,6 +8,7 @@ import { modelMigrations, runMigrations, type SqlSession } from '../../core/stor
 import type { TableDef } from '../../core/storage/model.ts';
 import { ChunkWriter } from './chunk-writer.ts';
 import { duckdbDialect } from './ddl.ts';
+import { ledgerMigration, PRUNE_SQL, RECORD_SQL, SEEN_SQL } from './ledger.ts';
 import { classifyDuckDBError } from './errors.ts';
 
 export interface WriterOptions {
@@ -44,7 +45,10 @@ export class DuckDBWriter {
       throw new Error(`duckdb: cannot open ${opts.path}: ${(err as Error).message}`, { cause: err });
     }
     try {
-      const applied = await runMigrations(sessionOf(conn), modelMigrations(duckdbDialect), { describe: `DuckDB database ${opts.path}` });
+      const model = modelMigrations(duckdbDialect);
+      if (model.length >= ledgerMigration.version) throw new Error("the model has a schema version 2: renumber the duckdb store's own migrations after it");
+      const applied = await runMigrations(sessionOf(conn), [...model, ledgerMigration], { describe: `DuckDB database ${opts.path}` });
+      await conn.run(PRUNE_SQL);
       return { writer: new DuckDBWriter(opts.path, instance, conn), applied };
     } catch (err) {
       conn.closeSync();
@@ -55,27 +59,32 @@ export class DuckDBWriter {
 
   /**
    * Writes the tables of one batch. One table: filled into DataChunks, appended and flushed (one
-   * commit). Several (metrics): one transaction, so a retry after a failure never duplicates the
-   * tables that went through. Failures are RetryableError or PermanentError.
+   * commit). Several (metrics), or a batch with an id: one transaction, so a retry after a failure
+   * never duplicates the tables that went through, and the id is in the ledger (ledger.ts) exactly
+   * when the rows are. A batch whose id the ledger holds is skipped: returns false. Failures are
+   * RetryableError or PermanentError.
    */
-  async write(tables: FlatTable[]): Promise<void> {
+  async write(tables: FlatTable[], batchId?: string): Promise<boolean> {
     if (this.closed) throw classifyDuckDBError(new Error('the database is closed'), 'rows');
-    if (tables.length === 0) return;
+    if (tables.length === 0) return true;
     const conn = this.conn;
-    const multi = tables.length > 1;
+    const tx = tables.length > 1 || batchId !== undefined;
     const touched: ChunkWriter[] = [];
     try {
-      if (multi) await conn.run('BEGIN TRANSACTION');
+      if (batchId !== undefined && (await conn.runAndReadAll(SEEN_SQL, [batchId])).currentRowCount > 0) return false;
+      if (tx) await conn.run('BEGIN TRANSACTION');
       for (const t of tables) {
         const w = await this.writer(t.table);
         touched.push(w);
         w.append(t);
         w.flush();
       }
-      if (multi) await conn.run('COMMIT');
+      if (batchId !== undefined) await conn.run(RECORD_SQL, [batchId, tables.reduce((n, t) => n + t.rowCount, 0)]);
+      if (tx) await conn.run('COMMIT');
+      return true;
     } catch (err) {
       for (const w of touched) this.dropWriter(w);
-      if (multi) await conn.run('ROLLBACK').catch(() => {});
+      if (tx) await conn.run('ROLLBACK').catch(() => {});
       throw classifyDuckDBError(err, `${tables.reduce((n, t) => n + t.rowCount, 0)} ${tables[0].table.signal} rows`);
     }
   }
