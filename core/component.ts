@@ -14,6 +14,7 @@ import type { JsonSchema } from './config/schema-types.ts';
 import type { Logger } from './telemetry/logger.ts';
 import type { MetricsRegistry } from './telemetry/metrics.ts';
 import type { Guard } from './guard.ts';
+import type { StateStore } from './state.ts';
 
 export type { Signal, Batch, BatchBySignal } from './signals/types.ts';
 export type { ExporterHelperDefaults } from './queue/config.ts';
@@ -21,6 +22,7 @@ export type { JsonSchema } from './config/schema-types.ts';
 export type { Logger } from './telemetry/logger.ts';
 export type { MetricsRegistry } from './telemetry/metrics.ts';
 export type * from './guard.ts';
+export type { StateStore } from './state.ts';
 
 export type Kind = 'receiver' | 'processor' | 'exporter' | 'extension';
 export type Stability = 'development' | 'alpha' | 'beta' | 'stable' | 'deprecated';
@@ -90,6 +92,10 @@ export interface Host {
   /** The entry (first processor, or the exporters' fan-out) of the pipeline with this id, e.g.
    * 'logs' or 'logs/alerts', for components that feed a pipeline themselves (core/alerts.ts). */
   getPipeline(pipelineId: string): { signal: Signal; consumer: Consumer<Signal> } | undefined;
+  /** The state store of the exporter with this id (core/state.ts), for state that must survive
+   * restarts; undefined when no such exporter is in a pipeline or it keeps no state. Exporters
+   * start before processors, so it is ready in a processor's start(). */
+  getStateStore?(exporterId: string): StateStore | undefined;
 }
 
 interface FactoryBase<C> {

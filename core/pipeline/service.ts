@@ -7,6 +7,7 @@ import type { ResolvedConfig } from '../config/types.ts';
 import type { FactoryRegistry } from '../registry.ts';
 import { MetricsRegistry } from '../telemetry/metrics.ts';
 import { closeSharedPool } from '../workers/pool.ts';
+import { isStateStoreProvider } from '../state.ts';
 import { TelemetryServer } from '../telemetry/server.ts';
 import type { BoundAddress } from '../telemetry/http.ts';
 import { buildGraph, type Graph } from './graph.ts';
@@ -82,6 +83,10 @@ export class Service {
       ready: () => this.isReady,
       getGuard: (id) => this.guard(id),
       getPipeline: (id) => this.graph?.pipelines.get(id),
+      getStateStore: (id) => {
+        const e = this.graph?.exporters.find((x) => x.id === id)?.instance;
+        return isStateStoreProvider(e) ? e.stateStore() : undefined;
+      },
     };
   }
 

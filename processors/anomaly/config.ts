@@ -144,7 +144,7 @@ export const configSchema: JsonSchema = {
         ewma_alpha: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: DEFAULTS.escalation.ewma_alpha, description: 'Weight of the newest interval in the risk baseline.' },
         slack: num(DEFAULTS.escalation.slack, 'CUSUM reference k, in standard deviations: drift smaller than this never accumulates.'),
         threshold: num(DEFAULTS.escalation.threshold, 'CUSUM decision h, in standard deviations.'),
-        min_std: num(DEFAULTS.escalation.min_std, 'Floor of the risk standard deviation (risk-weight units).', 0),
+        min_std: num(DEFAULTS.escalation.min_std, 'Floor of the risk standard deviation, in units of the largest sensitive weight (1: one such action per interval is one standard deviation).', 0),
         min_intervals: int(DEFAULTS.escalation.min_intervals, 'Active intervals of history before escalation can alert.'),
       },
     },
