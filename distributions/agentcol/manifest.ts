@@ -8,6 +8,7 @@ import memoryLimiterProcessor from '../../processors/memory_limiter/factory.ts';
 import redactionProcessor from '../../processors/redaction/factory.ts';
 import injectionScanProcessor from '../../processors/injection_scan/factory.ts';
 import policyProcessor from '../../processors/policy/factory.ts';
+import anomalyProcessor from '../../processors/anomaly/factory.ts';
 import duckdbExporter from '../../exporters/duckdb/factory.ts';
 import postgresExporter from '../../exporters/postgres/factory.ts';
 import clickhouseExporter from '../../exporters/clickhouse/factory.ts';
@@ -25,6 +26,7 @@ export const components: Factory[] = [
   policyProcessor,
   redactionProcessor,
   injectionScanProcessor,
+  anomalyProcessor,
   duckdbExporter,
   postgresExporter,
   clickhouseExporter,
