@@ -1,4 +1,4 @@
-// `npm run bench [decode|pipeline|storage|e2e|proxy]`: the micro-benchmarks, the end-to-end load
+// `npm run bench [decode|pipeline|storage|e2e|queue|proxy]`: the micro-benchmarks, the end-to-end load
 // benchmark and the LLM proxy benchmark, in one run (or the one named).
 // Every figure that matters is a ratio between two things measured here, in this run.
 import { runOtlpDecodeBench } from './otlp-decode.bench.ts';
@@ -6,6 +6,7 @@ import { runPipelineBench } from './pipeline.bench.ts';
 import { runStorageBench } from './storage.bench.ts';
 import { runE2eBench } from './e2e.ts';
 import { formatProxyBench, runProxyBench } from './proxy.bench.ts';
+import { formatQueueBench, runQueueBench } from './queue.bench.ts';
 
 const only = process.argv[2];
 const results: Record<string, unknown> = {};
@@ -21,6 +22,12 @@ if (!only || only === 'e2e') {
       `(protobufjs reflection decode-only: ${Math.round(e2e.protobufjsDecodeSpansPerSecond)} spans/s; ratio ${e2e.ratio.toFixed(3)}); ` +
       `peak RSS ${e2e.peakRssMiB.toFixed(0)} MiB; stored duckdb=${e2e.storedDuckDb} postgres=${e2e.storedPostgres} of ${e2e.spansAcked} acknowledged; agentcol CPU ${e2e.cpuUsPerSpan.toFixed(1)} µs/span on ${e2e.coresBusy.toFixed(2)} cores`,
   );
+}
+
+if (!only || only === 'queue') {
+  const queue = await runQueueBench({ seconds: Number(process.env.BENCH_SECONDS ?? 15), rounds: Number(process.env.BENCH_QUEUE_ROUNDS ?? 1) });
+  results.queue = queue;
+  console.log('\n' + formatQueueBench(queue));
 }
 
 if (!only || only === 'proxy') {

@@ -12,7 +12,7 @@ export function checkSendingQueue(config: unknown, at: KeyPath, issues: ConfigIs
   if (!isPlainObject(q)) return;
   const here = [...at, 'sending_queue'];
   if (q.storage !== 'file') {
-    for (const k of ['directory'] as const) {
+    for (const k of ['directory', 'fsync', 'fsync_interval', 'max_size'] as const) {
       if (q[k] !== undefined) issues.push({ severity: 'warning', path: [...here, k], at: 'key', message: `${k} is only used with storage: file (the queue is in memory); add \`storage: file\` to keep batches on disk` });
     }
     return;

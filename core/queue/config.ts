@@ -67,18 +67,18 @@ export function exporterHelperSchema(defaults: ExporterHelperDefaults = {}): Rec
   return {
     sending_queue: {
       type: 'object',
-      description: 'Bounded in-memory queue in front of the exporter; a full queue makes receivers answer 429 / RESOURCE_EXHAUSTED.',
+      description: 'Bounded queue in front of the exporter, in memory or (storage: file) on disk; a full queue makes receivers answer 429 / RESOURCE_EXHAUSTED.',
       additionalProperties: false,
       default: {},
       properties: {
         enabled: { type: 'boolean', default: true, description: 'false: export synchronously in the caller.' },
         num_consumers: { type: 'integer', minimum: 1, default: defaults.num_consumers ?? 10, description: 'Concurrent exports.' },
         queue_size: { type: 'integer', minimum: 1, default: defaults.queue_size ?? 1000, description: 'Capacity in batches.' },
-        storage: { type: 'string', enum: ['memory', 'file'], default: 'memory', description: 'file: batches are appended to an on-disk log before the receiver answers and replayed after a restart.' },
+        storage: { type: 'string', enum: ['memory', 'file'], description: 'memory (default) or file: batches are appended to an on-disk log before the receiver answers and replayed after a restart.' },
         directory: { type: 'string', minLength: 1, description: 'file storage: where the logs live (one subdirectory per exporter); required with storage: file.' },
-        fsync: { type: 'string', enum: ['always', 'batch', 'never'], default: FILE_QUEUE_DEFAULTS.fsync, description: 'file storage: always = fsynced before the receiver answers; batch = written before it answers, fsynced every fsync_interval; never = left to the OS.' },
-        fsync_interval: { type: ['string', 'number'], format: 'duration', default: FILE_QUEUE_DEFAULTS.fsync_interval, description: 'fsync: batch — the background fsync period.' },
-        max_size: { type: ['string', 'number'], format: 'bytes', default: FILE_QUEUE_DEFAULTS.max_size, description: 'file storage: capacity in bytes of records not yet confirmed by the exporter.' },
+        fsync: { type: 'string', enum: ['always', 'batch', 'never'], description: 'file storage (default batch): always = fsynced before the receiver answers; batch = written before it answers, fsynced every fsync_interval; never = left to the OS.' },
+        fsync_interval: { type: ['string', 'number'], format: 'duration', description: `fsync: batch — the background fsync period (default ${FILE_QUEUE_DEFAULTS.fsync_interval}).` },
+        max_size: { type: ['string', 'number'], format: 'bytes', description: `file storage: capacity in bytes of records not yet confirmed by the exporter (default ${FILE_QUEUE_DEFAULTS.max_size}).` },
       },
     },
     retry_on_failure: {

@@ -344,6 +344,14 @@ service:
     expect(line).toMatch(/^config\/agent\.yaml:7:18: exporters\.duckdb\.sending_queue\.directory: "\/proc\/agentcol-queue" is not writable \(its nearest existing parent \/proc: E[A-Z]+\); choose a directory this user can write, or fix its permissions$/);
   });
 
+  it('warns about file-storage keys on an in-memory queue', async () => {
+    const r = await loadConfigText(config('      directory: ./q\n      fsync: always'), FILE, { registry: fixtureRegistry(), env: {} });
+    expect(r.warnings.map((w) => formatIssue(w, ROOT))).toEqual([
+      'config/agent.yaml:6:7: exporters.duckdb.sending_queue.directory: directory is only used with storage: file (the queue is in memory); add `storage: file` to keep batches on disk',
+      'config/agent.yaml:7:7: exporters.duckdb.sending_queue.fsync: fsync is only used with storage: file (the queue is in memory); add `storage: file` to keep batches on disk',
+    ]);
+  });
+
   it('storage: file with the queue disabled', async () => {
     expect(await errors(config(`      enabled: false\n      storage: file\n      directory: ${tmp}`))).toEqual([
       'config/agent.yaml:6:16: exporters.duckdb.sending_queue.enabled: storage: file needs the queue: set `enabled: true` (or remove storage: file to export synchronously)',

@@ -1,0 +1,91 @@
+// The persistent sending queue's cost, end to end: the e2e benchmark (bench/e2e.ts: the agentcol
+// command with config/default.yaml — memory_limiter, batch, the embedded stores DuckDB and PGlite —
+// fed 512-span OTLP/HTTP protobuf requests) run with the in-memory queue and with
+// `sending_queue: {storage: file}` at each fsync setting on both exporters, in one run, everything
+// else the same. Reports spans/s confirmed by both stores, each as a fraction of the in-memory
+// rate, and the agentcol process's CPU µs per span. Target: fsync: batch keeps >= 75% of in-memory.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { REPO } from '../test/helpers/agentcol-process.ts';
+import { runE2eBench, type E2eResult } from './e2e.ts';
+
+export type QueueVariant = 'memory' | 'file/never' | 'file/batch' | 'file/always';
+const VARIANTS: QueueVariant[] = ['memory', 'file/never', 'file/batch', 'file/always'];
+
+export interface QueueBenchRow {
+  variant: QueueVariant;
+  spansPerSecond: number;
+  /** spansPerSecond / the in-memory rate of the same round. */
+  ofMemory: number;
+  cpuUsPerSpan: number;
+  peakRssMiB: number;
+  refused429: number;
+}
+
+/** config/default.yaml with the exporters' sending queue set for the variant; the queue
+ * directory is relative to the agentcol process's working directory (a fresh temp dir per run). */
+export function queueBenchConfig(variant: QueueVariant): string {
+  const base = readFileSync(path.join(REPO, 'config/default.yaml'), 'utf8');
+  if (variant === 'memory') return base;
+  const fsync = variant.slice('file/'.length);
+  const queue = `\n    sending_queue:\n      storage: file\n      directory: ./queue\n      fsync: ${fsync}`;
+  const out = base.replace('  duckdb: {}\n  postgres: {}', `  duckdb:${queue}\n  postgres:${queue}`);
+  if (out === base) throw new Error('config/default.yaml changed: cannot find its exporters section to add sending_queue');
+  return out;
+}
+
+export async function runQueueBench(opts: { seconds?: number; rounds?: number } = {}): Promise<QueueBenchRow[]> {
+  const seconds = opts.seconds ?? 15;
+  const rounds = opts.rounds ?? 1;
+  const dir = mkdtempSync(path.join(tmpdir(), 'agentcol-queue-bench-'));
+  const saved = process.env.BENCH_CONFIG;
+  const results = new Map<QueueVariant, E2eResult[]>();
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const variant of VARIANTS) {
+        const file = path.join(dir, `${variant.replace('/', '-')}.yaml`);
+        writeFileSync(file, queueBenchConfig(variant));
+        process.env.BENCH_CONFIG = file;
+        const r = await runE2eBench({ seconds });
+        results.set(variant, [...(results.get(variant) ?? []), r]);
+        // runE2eBench returns once both exporters confirmed every acknowledged span. (The stored row
+        // counts can be lower: its 64 payloads repeat, and stores that deduplicate keep one copy.)
+        console.log(`  ${variant.padEnd(11)} round ${round + 1}: ${Math.round(r.spansPerSecond)} spans/s, ${r.cpuUsPerSpan.toFixed(1)} µs CPU/span (stored duckdb=${r.storedDuckDb} postgres=${r.storedPostgres} of ${r.spansAcked})`);
+      }
+    }
+  } finally {
+    if (saved === undefined) delete process.env.BENCH_CONFIG;
+    else process.env.BENCH_CONFIG = saved;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // Per variant the median round (rounds are interleaved, so drift hits every variant alike).
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const memory = median(results.get('memory')!.map((r) => r.spansPerSecond));
+  return VARIANTS.map((variant) => {
+    const rs = results.get(variant)!;
+    const spansPerSecond = median(rs.map((r) => r.spansPerSecond));
+    return {
+      variant,
+      spansPerSecond,
+      ofMemory: spansPerSecond / memory,
+      cpuUsPerSpan: median(rs.map((r) => r.cpuUsPerSpan)),
+      peakRssMiB: median(rs.map((r) => r.peakRssMiB)),
+      refused429: rs.reduce((n, r) => n + r.refused429, 0),
+    };
+  });
+}
+
+export function formatQueueBench(rows: QueueBenchRow[]): string {
+  const lines = ['sending queue, end to end into DuckDB + PGlite (spans/s confirmed by both stores; CPU of the agentcol process):'];
+  for (const r of rows) {
+    lines.push(`  ${r.variant.padEnd(11)} ${String(Math.round(r.spansPerSecond)).padStart(7)} spans/s  ${(r.ofMemory * 100).toFixed(0).padStart(3)}% of memory  ${r.cpuUsPerSpan.toFixed(1).padStart(5)} µs CPU/span  peak RSS ${r.peakRssMiB.toFixed(0)} MiB  429s ${r.refused429}`);
+  }
+  const batch = rows.find((r) => r.variant === 'file/batch');
+  if (batch) lines.push(`  fsync: batch keeps ${(batch.ofMemory * 100).toFixed(0)}% of the in-memory rate (target >= 75%)`);
+  return lines.join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(formatQueueBench(await runQueueBench({ seconds: Number(process.env.BENCH_SECONDS ?? 15) })));
+}
