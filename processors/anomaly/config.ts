@@ -16,6 +16,7 @@ export interface AnomalyConfig {
   warmup_min_events?: number;
   alerts_pipeline?: string;
   workers?: boolean;
+  shards?: number;
   volume?: Partial<{ enabled: boolean; ewma_alpha: number; z_threshold: number; robust_z_threshold: number; min_ratio: number; min_intervals: number; window: number; min_value: Partial<Record<VolumeMetric, number>> }>;
   scope?: Partial<{ enabled: boolean; baseline_window: string | number; growth_window: string | number; weights: Partial<Record<ScopeKind, number>>; threshold: number; max_items: number }>;
   temporal?: Partial<{ enabled: boolean; min_days: number; min_weeks: number; max_active_fraction: number; min_events: number }>;
@@ -33,6 +34,7 @@ export interface CompiledAnomaly {
   warmupMinEvents: number;
   alertsPipeline: string;
   workers: boolean;
+  shards: number;
   volume: { enabled: boolean; alpha: number; z: number; robustZ: number; minRatio: number; minIntervals: number; window: number; minValue: Record<VolumeMetric, number> };
   scope: { enabled: boolean; baselineWindowMs: number; growthWindowMs: number; weights: Record<ScopeKind, number>; threshold: number; maxItems: number };
   temporal: { enabled: boolean; minDays: number; minWeeks: number; maxActiveFraction: number; minEvents: number };
@@ -48,6 +50,7 @@ export const DEFAULTS = {
   warmup_min_events: 50,
   alerts_pipeline: 'logs',
   workers: true,
+  shards: 1,
   volume: { enabled: true, ewma_alpha: 0.05, z_threshold: 4, robust_z_threshold: 5, min_ratio: 4, min_intervals: 12, window: 288, min_value: { requests: 10, tokens: 5000, tool_calls: 10 } },
   scope: { enabled: true, baseline_window: '7d', growth_window: '1h', weights: { tool: 0.5, model: 0.25, provider: 0.5, data_scope: 1, destination: 1 }, threshold: 1, max_items: 1000 },
   temporal: { enabled: true, min_days: 3, min_weeks: 2, max_active_fraction: 0.1, min_events: 3 },
@@ -73,6 +76,7 @@ export const configSchema: JsonSchema = {
     warmup_min_events: int(DEFAULTS.warmup_min_events, 'Events an agent must have sent before it can raise alerts.', 0),
     alerts_pipeline: alertsPipelineOption,
     workers: { type: 'boolean', default: DEFAULTS.workers, description: 'Score on the worker pool (core/workers), one agent on one lane; results equal the inline run (false).' },
+    shards: int(DEFAULTS.shards, 'Pool lanes the agents are spread over (workers: true), at most the pool size. Each shard decodes every batch and scores its own agents: more shards use more cores for many agents, at the cost of one decode per shard.'),
     volume: {
       type: 'object',
       additionalProperties: false,
@@ -222,6 +226,7 @@ export function compileConfig(raw: unknown): CompiledAnomaly {
     warmupMinEvents: c.warmup_min_events ?? D.warmup_min_events,
     alertsPipeline: c.alerts_pipeline ?? D.alerts_pipeline,
     workers: c.workers ?? D.workers,
+    shards: c.shards ?? D.shards,
     volume: {
       enabled: v.enabled ?? true,
       alpha: v.ewma_alpha ?? D.volume.ewma_alpha,

@@ -5,6 +5,15 @@ import { AgentBaseline, type AgentResult, type AgentStateJson } from './baseline
 import type { CompiledAnomaly } from './config.ts';
 import type { AgentEvent } from './events.ts';
 
+/** What a lane reports for one batch: the per-agent results, plus how many events and agents. */
+export interface LaneResult extends AgentResult {
+  events: number;
+  /** Agents this lane keeps baselines for, after the batch. */
+  agents: number;
+  /** Agents seen for the first time in this batch. */
+  newAgents: number;
+}
+
 export class Lane {
   private readonly agents = new Map<string, AgentBaseline>();
 
@@ -14,13 +23,17 @@ export class Lane {
     return this.agents.size;
   }
 
-  score(events: readonly AgentEvent[]): AgentResult {
-    const out: AgentResult = { findings: [], firstUses: [], late: 0 };
+  score(events: readonly AgentEvent[]): LaneResult {
+    const out: LaneResult = { findings: [], firstUses: [], late: 0, events: events.length, agents: 0, newAgents: 0 };
     for (const e of events) {
       let a = this.agents.get(e.agent);
-      if (!a) this.agents.set(e.agent, (a = new AgentBaseline(e.agent)));
+      if (!a) {
+        this.agents.set(e.agent, (a = new AgentBaseline(e.agent)));
+        out.newAgents++;
+      }
       a.observe(e, this.cfg, out);
     }
+    out.agents = this.agents.size;
     return out;
   }
 

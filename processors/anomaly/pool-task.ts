@@ -1,13 +1,15 @@
-// The anomaly processor's tasks on the worker pool (core/workers). `extract` runs on any lane (the
-// batch's protobuf in, compact events out); the others are keyed by lane, so each agent's
-// baselines live in exactly one thread and see its events in submission order. Lanes are kept per
-// processor instance (a random id), so two processors, or a restarted one, never share state.
+// The anomaly processor's tasks on the worker pool (core/workers), all keyed by shard: each shard's
+// agents live in exactly one thread and see their events in submission order. A batch travels as
+// the protobuf it arrived in; each shard decodes it and scores the events of its own agents, so the
+// event loop neither decodes nor copies events. Shards are kept per processor instance (a random
+// id), so two processors, or a restarted one, never share state.
 import { decodeProtoParts } from '../../core/otlp/proto-batch.ts';
 import type { TracesBatch } from '../../core/signals/types.ts';
-import type { AgentResult, AgentStateJson } from './baseline.ts';
+import type { AgentStateJson } from './baseline.ts';
 import type { CompiledAnomaly } from './config.ts';
 import { extractEvents, type AgentEvent } from './events.ts';
-import { Lane } from './lane.ts';
+import { Lane, type LaneResult } from './lane.ts';
+import { shardOf } from './shard.ts';
 
 const lanes = new Map<string, Lane>();
 
@@ -17,12 +19,21 @@ function lane(instance: string, config: CompiledAnomaly): Lane {
   return l;
 }
 
-export function extract(task: { parts: readonly Uint8Array[]; nowMs: number }): AgentEvent[] {
-  return extractEvents(decodeProtoParts('traces', task.parts) as TracesBatch, task.nowMs);
+export interface ScoreTask {
+  instance: string;
+  config: CompiledAnomaly;
+  shard: number;
+  shards: number;
+  /** The batch as OTLP protobuf, or (when it could not be encoded) its events. */
+  parts?: readonly Uint8Array[];
+  events?: AgentEvent[];
+  nowMs: number;
 }
 
-export function score(task: { instance: string; config: CompiledAnomaly; events: AgentEvent[] }): AgentResult {
-  return lane(task.instance, task.config).score(task.events);
+export function score(task: ScoreTask): LaneResult {
+  const all = task.events ?? extractEvents(decodeProtoParts('traces', task.parts ?? []) as TracesBatch, task.nowMs);
+  const mine = task.shards > 1 ? all.filter((e) => shardOf(e.agent, task.shards) === task.shard) : all;
+  return lane(task.instance, task.config).score(mine);
 }
 
 export function snapshot(task: { instance: string; config: CompiledAnomaly }): AgentStateJson[] {

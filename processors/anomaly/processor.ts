@@ -1,22 +1,20 @@
 // The pipeline role (traces): every span with an agent id is an event of that agent's baselines.
-// A batch goes: events extracted (on the pool from its protobuf, or here) -> per-agent lanes
-// (scorer.ts) -> coordination across agents (here, in batch order) -> findings annotate their spans
+// A batch goes: per-agent lanes (scorer.ts: on the pool, from the batch's protobuf, or here) ->
+// coordination across agents (here, in batch order) -> findings annotate their spans
 // and become alerts (core/alerts.ts) -> the batch goes on. Spans are never dropped; a failure in
 // scoring is logged and the batch goes on unscored.
 import { AlertEmitter, type Alert, type AlertSeverity } from '../../core/alerts.ts';
 import type { Consumer, Host, Logger, MetricsRegistry, Processor } from '../../core/component.ts';
-import { protoParts } from '../../core/otlp/proto-batch.ts';
 import { setAttribute } from '../../core/signals/attributes.ts';
-import { heldEncoding } from '../../core/signals/encoded.ts';
 import type { Attributes, TracesBatch } from '../../core/signals/types.ts';
 import type { StateStore } from '../../core/state.ts';
 import type { Counter, Histogram } from '../../core/telemetry/metrics.ts';
 import { sharedPool } from '../../core/workers/pool.ts';
-import type { AgentResult, Finding } from './baseline.ts';
+import type { Finding } from './baseline.ts';
 import type { CompiledAnomaly } from './config.ts';
 import { Coordinator } from './coordination.ts';
-import { extractEvents, type AgentEvent } from './events.ts';
-import { InlineScorer, PoolScorer, TASK, type Scorer } from './scorer.ts';
+import type { LaneResult } from './lane.ts';
+import { InlineScorer, PoolScorer, type Scorer } from './scorer.ts';
 import { loadState, saveState } from './snapshot.ts';
 
 export const ATTR = {
@@ -81,11 +79,6 @@ export function annotate(batch: TracesBatch, findings: readonly Finding[]): void
   }
 }
 
-/** Resolved value that is not a promise (so `then` does not flatten it). */
-interface Pending {
-  results: Promise<AgentResult[]>;
-}
-
 export class AnomalyProcessor implements Processor<'traces'> {
   private readonly scorer: Scorer;
   private readonly coordinator: Coordinator;
@@ -93,10 +86,9 @@ export class AnomalyProcessor implements Processor<'traces'> {
   private store?: StateStore;
   private readonly namespace: string;
   private saveTimer?: NodeJS.Timeout;
-  /** Submission to the lanes and the coordination stage each run in arrival order. */
-  private submitTail: Promise<unknown> = Promise.resolve();
+  /** The coordination stage runs in arrival order (lanes keep it by themselves: scorer.ts). */
   private stageTail: Promise<unknown> = Promise.resolve();
-  private readonly agents = new Set<string>();
+  private agentsTracked = 0;
   private readonly alertsByClass: Counter;
   private readonly late: Counter;
   private readonly events: Counter;
@@ -110,14 +102,14 @@ export class AnomalyProcessor implements Processor<'traces'> {
     private readonly logger: Logger,
     metrics: MetricsRegistry,
   ) {
-    this.scorer = cfg.workers ? new PoolScorer(sharedPool(), cfg) : new InlineScorer(cfg);
+    this.scorer = cfg.workers ? new PoolScorer(sharedPool(), cfg, cfg.shards) : new InlineScorer(cfg);
     this.coordinator = new Coordinator(cfg);
     this.namespace = cfg.state?.namespace ?? `anomaly/${id}`;
     this.alertsByClass = metrics.counter('agentcol_processor_anomaly_alerts_total', 'Anomaly alerts raised, by processor, class and severity.');
     this.late = metrics.counter('agentcol_processor_anomaly_late_events_total', 'Events later than allowed_lateness behind their agent\'s newest event (not counted in their closed interval).');
     this.events = metrics.counter('agentcol_processor_anomaly_events_total', 'Events (spans with an agent id) scored.');
     this.latency = metrics.histogram('agentcol_processor_anomaly_detection_latency_seconds', 'From a batch reaching the anomaly processor to its alerts handed to the alerts pipeline.', [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1]);
-    metrics.gaugeFn('agentcol_processor_anomaly_agents_tracked', 'Agents with a baseline.', () => [{ labels: { processor: id }, value: this.agents.size }]);
+    metrics.gaugeFn('agentcol_processor_anomaly_agents_tracked', 'Agents with a baseline.', () => [{ labels: { processor: id }, value: this.agentsTracked }]);
   }
 
   async start(host: Host): Promise<void> {
@@ -132,7 +124,7 @@ export class AnomalyProcessor implements Processor<'traces'> {
     const loaded = await loadState(store, this.namespace, this.cfg);
     if (loaded.coordination) this.coordinator.restore(loaded.coordination);
     await this.scorer.restore(loaded.agents);
-    for (const a of loaded.agents) this.agents.add(a.agent);
+    this.agentsTracked = loaded.agents.length;
     if (loaded.agents.length) this.logger.info('anomaly: baselines restored', { processor: this.id, agents: loaded.agents.length });
     for (const w of loaded.warnings) this.logger.warn(`anomaly: ${w}`, { processor: this.id });
     this.saveTimer = setInterval(() => void this.save().catch((err) => this.logger.error('anomaly: saving baselines failed; retried at the next interval', { error: (err as Error).message })), st.intervalMs);
@@ -143,7 +135,7 @@ export class AnomalyProcessor implements Processor<'traces'> {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.saveTimer);
-    await Promise.allSettled([this.submitTail, this.stageTail]);
+    await this.stageTail;
     if (this.store) {
       try {
         await this.save();
@@ -158,8 +150,8 @@ export class AnomalyProcessor implements Processor<'traces'> {
   async save(): Promise<void> {
     const store = this.store;
     if (!store) return;
-    const lanes = this.submitTail.then(() => this.scorer.snapshot());
-    this.submitTail = lanes.catch(() => {});
+    // Both taken at the same point of the stream: lanes in their task order, coordination in its chain.
+    const lanes = this.scorer.snapshot();
     const coordination = this.stageTail.then(() => this.coordinator.toJSON());
     this.stageTail = coordination.catch(() => {});
     await saveState(store, this.namespace, this.cfg, await lanes, await coordination);
@@ -186,40 +178,32 @@ export class AnomalyProcessor implements Processor<'traces'> {
     return this.next.consume(batch);
   }
 
-  /** Findings of one batch; extraction runs in parallel, scoring and coordination in arrival order. */
+  /** Findings of one batch: the lanes score it (submitted now), coordination follows in arrival order. */
   score(batch: TracesBatch): Promise<Finding[]> {
-    const extracted = this.extract(batch);
-    const submitted = this.submitTail.then(
-      () => extracted,
-      () => extracted,
-    ).then((events): Pending => {
-      this.events.add(events.length, { processor: this.id });
-      for (const e of events) this.agents.add(e.agent);
-      return { results: events.length ? this.scorer.score(events) : Promise.resolve([]) };
-    });
-    this.submitTail = submitted.catch(() => {});
+    let submitted: Promise<LaneResult[]>;
+    try {
+      submitted = this.scorer.score(batch);
+    } catch (err) {
+      submitted = Promise.reject(err);
+    }
     const staged = this.stageTail.then(
       () => submitted,
       () => submitted,
-    ).then(async (p) => {
-      const results = await p.results;
+    ).then((results) => {
       let late = 0;
-      for (const r of results) late += r.late;
+      let events = 0;
+      let agents = 0;
+      for (const r of results) {
+        late += r.late;
+        events += r.events;
+        agents += r.agents;
+      }
+      this.agentsTracked = agents;
+      if (events) this.events.add(events, { processor: this.id });
       if (late) this.late.add(late, { processor: this.id });
       return this.coordinator.process(results);
     });
     this.stageTail = staged.catch(() => {});
     return staged;
-  }
-
-  private extract(batch: TracesBatch): Promise<AgentEvent[]> {
-    if (!this.cfg.workers) return Promise.resolve(extractEvents(batch));
-    let parts: readonly Uint8Array[];
-    try {
-      parts = heldEncoding(batch)?.parts ?? protoParts('traces', batch);
-    } catch {
-      return Promise.resolve(extractEvents(batch));
-    }
-    return sharedPool().run<AgentEvent[]>(TASK, 'extract', { parts, nowMs: Date.now() });
   }
 }

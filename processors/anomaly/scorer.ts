@@ -1,18 +1,25 @@
-// Where the per-agent lanes run: in this thread (workers: false) or on the worker pool, one agent
-// always on the same pool lane. Both take a batch's events in order and give back the lanes'
-// results; the coordination stage merges them in span order (coordination.ts).
+// Where the per-agent lanes run: in this thread (workers: false), or on the worker pool split into
+// shards, one pool lane each, an agent always on the shard its id hashes to (shard.ts). Both take
+// a batch and give back the lanes' results; the coordination stage merges them in span order
+// (coordination.ts). Pool tasks are submitted synchronously in consume() order and keyed per
+// shard, so each shard sees the batches in arrival order.
 import { randomUUID } from 'node:crypto';
+import { protoParts } from '../../core/otlp/proto-batch.ts';
+import { heldEncoding } from '../../core/signals/encoded.ts';
+import type { TracesBatch } from '../../core/signals/types.ts';
 import type { WorkerPool } from '../../core/workers/pool.ts';
-import type { AgentResult, AgentStateJson } from './baseline.ts';
+import type { AgentStateJson } from './baseline.ts';
 import type { CompiledAnomaly } from './config.ts';
-import type { AgentEvent } from './events.ts';
-import { Lane } from './lane.ts';
+import { extractEvents, type AgentEvent } from './events.ts';
+import { Lane, type LaneResult } from './lane.ts';
+import type { ScoreTask } from './pool-task.ts';
+import { shardOf } from './shard.ts';
 
 export const TASK = new URL('./pool-task.ts', import.meta.url).href;
 
 export interface Scorer {
-  /** Submits the events now (order across calls is kept); the promise has the lanes' results. */
-  score(events: AgentEvent[]): Promise<AgentResult[]>;
+  /** Submits the batch now (order across calls is kept); the promise has the lanes' results. */
+  score(batch: TracesBatch): Promise<LaneResult[]>;
   /** Every agent's state, as of everything submitted before. */
   snapshot(): Promise<AgentStateJson[]>;
   restore(states: AgentStateJson[]): Promise<void>;
@@ -24,8 +31,12 @@ export class InlineScorer implements Scorer {
   constructor(cfg: CompiledAnomaly) {
     this.lane = new Lane(cfg);
   }
-  async score(events: AgentEvent[]): Promise<AgentResult[]> {
-    return [this.lane.score(events)];
+  score(batch: TracesBatch): Promise<LaneResult[]> {
+    try {
+      return Promise.resolve([this.lane.score(extractEvents(batch))]);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
   async snapshot(): Promise<AgentStateJson[]> {
     return this.lane.snapshot();
@@ -38,50 +49,52 @@ export class InlineScorer implements Scorer {
 
 export class PoolScorer implements Scorer {
   readonly instance = randomUUID();
-  /** One key per pool lane: keyed tasks of a key run in order on its lane. */
-  private readonly laneKeys: string[];
+  /** One key per shard, each mapping to a different pool lane. */
+  private readonly keys: string[];
 
   constructor(
     private readonly pool: WorkerPool,
     private readonly cfg: CompiledAnomaly,
+    shards: number,
   ) {
-    this.laneKeys = [];
-    for (let i = 0, n = 0; i < pool.size; i++) {
-      while (pool.laneOf(`anomaly#${n}`) !== i) n++;
-      this.laneKeys.push(`anomaly#${n++}`);
+    this.keys = [];
+    const n = Math.max(1, Math.min(shards, pool.size));
+    for (let i = 0, k = 0; i < n; i++) {
+      while (pool.laneOf(`anomaly#${k}`) !== i) k++;
+      this.keys.push(`anomaly#${k++}`);
     }
   }
 
-  private byLane<T extends { agent: string }>(items: readonly T[]): Map<number, T[]> {
-    const out = new Map<number, T[]>();
-    for (const x of items) {
-      const l = this.pool.laneOf(x.agent);
-      let list = out.get(l);
-      if (!list) out.set(l, (list = []));
-      list.push(x);
-    }
-    return out;
+  get shards(): number {
+    return this.keys.length;
   }
 
-  score(events: AgentEvent[]): Promise<AgentResult[]> {
-    const tasks: Promise<AgentResult>[] = [];
-    for (const [l, list] of this.byLane(events)) {
-      tasks.push(this.pool.run<AgentResult>(TASK, 'score', { instance: this.instance, config: this.cfg, events: list }, { key: this.laneKeys[l] }));
+  score(batch: TracesBatch): Promise<LaneResult[]> {
+    const shards = this.keys.length;
+    let parts: readonly Uint8Array[] | undefined;
+    let events: AgentEvent[] | undefined;
+    try {
+      parts = heldEncoding(batch)?.parts ?? protoParts('traces', batch);
+    } catch {
+      // Not encodable (a processor before us left something odd): send the events instead.
+      events = extractEvents(batch);
     }
-    return Promise.all(tasks);
+    const base = { instance: this.instance, config: this.cfg, shards, parts, events, nowMs: Date.now() };
+    return Promise.all(this.keys.map((key, shard) => this.pool.run<LaneResult>(TASK, 'score', { ...base, shard } satisfies ScoreTask, { key })));
   }
 
   async snapshot(): Promise<AgentStateJson[]> {
-    const parts = await Promise.all(this.laneKeys.map((key) => this.pool.run<AgentStateJson[]>(TASK, 'snapshot', { instance: this.instance, config: this.cfg }, { key })));
+    const parts = await Promise.all(this.keys.map((key) => this.pool.run<AgentStateJson[]>(TASK, 'snapshot', { instance: this.instance, config: this.cfg }, { key })));
     return parts.flat().sort((x, y) => (x.agent < y.agent ? -1 : x.agent > y.agent ? 1 : 0));
   }
 
   async restore(states: AgentStateJson[]): Promise<void> {
-    const byLane = this.byLane(states);
-    await Promise.all([...byLane].map(([l, list]) => this.pool.run(TASK, 'restore', { instance: this.instance, config: this.cfg, states: list }, { key: this.laneKeys[l] })));
+    const byShard = this.keys.map(() => [] as AgentStateJson[]);
+    for (const s of states) byShard[shardOf(s.agent, this.keys.length)].push(s);
+    await Promise.all(this.keys.map((key, i) => this.pool.run(TASK, 'restore', { instance: this.instance, config: this.cfg, states: byShard[i] }, { key })));
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.laneKeys.map((key) => this.pool.run(TASK, 'drop', { instance: this.instance }, { key }).catch(() => {})));
+    await Promise.all(this.keys.map((key) => this.pool.run(TASK, 'drop', { instance: this.instance }, { key }).catch(() => {})));
   }
 }

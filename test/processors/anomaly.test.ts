@@ -12,8 +12,11 @@ import { compileConfig } from '../../processors/anomaly/config.ts';
 import { extractEvents } from '../../processors/anomaly/events.ts';
 import factory from '../../processors/anomaly/factory.ts';
 import { Lane } from '../../processors/anomaly/lane.ts';
+import { shardOf } from '../../processors/anomaly/shard.ts';
 import { batchOf, batches, byTime, cls, DAY, HOUR, MIN, normalEvent, normalTraffic, rng, run, spanOf, summary, T0, type Ev } from './anomaly.fixtures.ts';
 
+// Two pool lanes whatever the machine, so shards: 2 really spreads agents over two threads.
+process.env.AGENTCOL_WORKERS = '2';
 afterAll(() => closeSharedPool());
 
 const inline = { workers: false };
@@ -160,15 +163,21 @@ function scenario(): Ev[] {
 const scenarioConfig = { escalation: { sensitive_tools: { export_table: 3 } } };
 
 describe('worker pool', () => {
-  it('gives the same alerts and annotations as a single thread, also when batches arrive together', async () => {
+  it('gives the same alerts and annotations as a single thread, on one shard or two, also when batches arrive together', async () => {
     const evs = scenario();
     const single = await run(batches(evs), { ...scenarioConfig, workers: false });
     expect(new Set(single.alerts.map(cls))).toEqual(new Set(['volume', 'scope', 'temporal', 'escalation', 'coordination']));
-    const pooled = await run(batches(evs), { ...scenarioConfig, workers: true });
-    expect(pooled.alerts.map(summary)).toEqual(single.alerts.map(summary));
     const annotated = (r: typeof single) => r.spans.filter((s) => s.attributes['agentcol.anomaly.class']).map((s) => `${s.spanId} ${s.attributes['agentcol.anomaly.classes']} ${s.attributes['agentcol.anomaly.score']}`);
-    expect(annotated(pooled)).toEqual(annotated(single));
-    const together = await run(batches(evs), { ...scenarioConfig, workers: true }, { concurrent: true });
+    expect(annotated(single).length).toBeGreaterThan(5);
+    // The agents of the scenario really land on both shards.
+    expect(new Set(['agent-1', 'agent-2', 'agent-3', 'agent-4', 'agent-5'].map((a) => shardOf(a, 2)))).toEqual(new Set([0, 1]));
+    for (const shards of [1, 2]) {
+      const pooled = await run(batches(evs), { ...scenarioConfig, workers: true, shards });
+      expect(pooled.alerts.map(summary)).toEqual(single.alerts.map(summary));
+      expect(annotated(pooled)).toEqual(annotated(single));
+      expect(pooled.metrics.render()).toContain('agentcol_processor_anomaly_agents_tracked{processor="anomaly"} 5');
+    }
+    const together = await run(batches(evs), { ...scenarioConfig, workers: true, shards: 2 }, { concurrent: true });
     expect(together.alerts.map(summary)).toEqual(single.alerts.map(summary));
   });
 });
