@@ -6,6 +6,7 @@ import { runPipelineBench } from './pipeline.bench.ts';
 import { runStorageBench } from './storage.bench.ts';
 import { runE2eBench } from './e2e.ts';
 import { formatProxyBench, runProxyBench } from './proxy.bench.ts';
+import { formatAnomalyBench, runAnomalyScenarioBench } from './anomaly-scenario.ts';
 import { formatQueueBench, runQueueBench } from './queue.bench.ts';
 
 const only = process.argv[2];
@@ -34,6 +35,18 @@ if (!only || only === 'proxy') {
   const proxy = await runProxyBench();
   results.proxy = proxy;
   console.log('\n' + formatProxyBench(proxy));
+}
+
+// The anomaly scenario (a simulated week, minutes of replay) runs only when named.
+if (only === 'anomaly') {
+  const anomaly = await runAnomalyScenarioBench({
+    seed: process.env.BENCH_SEED ? Number(process.env.BENCH_SEED) : undefined,
+    batchSize: process.env.BENCH_ANOMALY_BATCH ? Number(process.env.BENCH_ANOMALY_BATCH) : undefined,
+    rounds: process.env.BENCH_ANOMALY_ROUNDS ? Number(process.env.BENCH_ANOMALY_ROUNDS) : undefined,
+    skip: process.env.BENCH_ANOMALY_SKIP,
+  });
+  results.anomaly = { ...anomaly, detection: anomaly.detection && { ...anomaly.detection, falseAlerts: anomaly.detection.falseAlerts.length } };
+  console.log('\n' + formatAnomalyBench(anomaly));
 }
 
 console.log('\n' + JSON.stringify(results, (_k, v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v), 2));
