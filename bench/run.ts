@@ -7,7 +7,7 @@ import { runStorageBench } from './storage.bench.ts';
 import { runE2eBench } from './e2e.ts';
 import { formatProxyBench, runProxyBench } from './proxy.bench.ts';
 import { formatAnomalyBench, runAnomalyScenarioBench } from './anomaly-scenario.ts';
-import { formatQueueBench, runQueueBench } from './queue.bench.ts';
+import { formatQueueAloneBench, formatQueueBench, runQueueAloneBench, runQueueBench } from './queue.bench.ts';
 
 const only = process.argv[2];
 const results: Record<string, unknown> = {};
@@ -26,6 +26,9 @@ if (!only || only === 'e2e') {
 }
 
 if (!only || only === 'queue') {
+  const queueAlone = await runQueueAloneBench();
+  results.queueAlone = queueAlone;
+  console.log('\n' + formatQueueAloneBench(queueAlone));
   const queue = await runQueueBench({ seconds: Number(process.env.BENCH_SECONDS ?? 15), rounds: Number(process.env.BENCH_QUEUE_ROUNDS ?? 1) });
   results.queue = queue;
   console.log('\n' + formatQueueBench(queue));
