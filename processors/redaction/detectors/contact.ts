@@ -1,6 +1,6 @@
 // EMAIL_ADDRESS and PHONE_NUMBER.
 import type { Match } from '../entities.ts';
-import { afterKeyword, digitsOf, eachMatch, type Detector, type KeywordHints } from './util.ts';
+import { afterKeyword, anchorWindows, digitsOf, eachMatch, type Detector } from './util.ts';
 
 // ---- email: scanned by hand from each '@' (linear, no regex backtracking at all) ----
 
@@ -55,9 +55,16 @@ const NANP = /(?<![\w+.\-\/]|\d )(?:1[ .\-])?(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[ .\-
 // National formats with a trunk prefix 0 (UK, DE, FR, IN, ...): 020 7946 0958, 030 12345678, 01 23 45 67 89, (0171) 1234567.
 const TRUNK = /(?<![\w+.\-\/]|\d )(?:\(0[1-9]\d{0,3}\) ?|0[1-9]\d{0,3}[ .\-\/])\d{2,8}(?:[ .\-]\d{2,8}){0,3}(?![\w]|[.\-\/]\d)/g;
 // Any 8 to 15 digit number right after a phone keyword.
-const PHONE_KEYWORD = /\b(?:phone|telephone|tel|mobile|cell|fax|whatsapp|handy|telefon|téléphone|portable)\b/gi;
-const PHONE_HINTS: KeywordHints = { hints: ['phone', 'tel', 'mobile', 'cell', 'fax', 'whatsapp', 'handy', 'portable'], before: 4 };
-const PHONE_AFTER = /(?: ?(?:number|no\.?|nr\.?|#))?[ \t]{0,3}[:=#]?[ \t]{0,3}(?:is[ \t]{1,3})?(\+?\d{8,15})(?![\w])/iy;
+export const PHONE_KEYWORD = /\b(?:phone|telephone|tel|mobile|cell|fax|whatsapp|handy|telefon|téléphone|portable)\b/gi;
+// PHONE_AFTER's number starts a run of 8 or more digits (nothing before it in PHONE_AFTER is a
+// digit) at most 29 characters after the keyword's start ("téléphone" 9, " number", spaces,
+// ':', "is ", '+'): the keyword is looked for only there.
+const LONG_DIGIT_RUN = /\d{8,}/g;
+/** Where a PHONE_KEYWORD match can be followed by a PHONE_AFTER number. */
+export function phoneKeywordWindows(text: string): number[] {
+  return anchorWindows(LONG_DIGIT_RUN, text, 40, 1, false);
+}
+export const PHONE_AFTER = /(?: ?(?:number|no\.?|nr\.?|#))?[ \t]{0,3}[:=#]?[ \t]{0,3}(?:is[ \t]{1,3})?(\+?\d{8,15})(?![\w])/iy;
 
 function intlValid(s: string): boolean {
   const digits = digitsOf(s);
@@ -99,7 +106,8 @@ export function findPhones(text: string, out: Match[]): void {
     const n = digitsOf(m[0]).length;
     if (n >= 9 && n <= 12) out.push({ start: m.index, end: m.index + m[0].length, type: 'PHONE_NUMBER' });
   });
-  afterKeyword(PHONE_KEYWORD, PHONE_AFTER, text, (start, end) => out.push({ start, end, type: 'PHONE_NUMBER' }), PHONE_HINTS);
+  const near = phoneKeywordWindows(text);
+  if (near.length > 0) afterKeyword(PHONE_KEYWORD, PHONE_AFTER, text, (start, end) => out.push({ start, end, type: 'PHONE_NUMBER' }), near);
 }
 
 export const emailDetector: Detector = { type: 'EMAIL_ADDRESS', detect: (t, out) => (t.indexOf('@') >= 0 ? findEmails(t, out) : undefined) };

@@ -1,7 +1,7 @@
 // CREDIT_CARD (Luhn + scheme prefixes) and IBAN (country length + mod-97).
 import type { Match } from '../entities.ts';
 import { cardPrefixValid, ibanValid, luhnValid } from '../validators.ts';
-import { anchorWindows, digitsOf, eachMatch, eachMatchInWindows, type Detector } from './util.ts';
+import { digitsOf, eachMatch, type Detector } from './util.ts';
 
 // 12 to 19 digits, optionally grouped by single spaces or dashes.
 const CARD = /(?<![\w\-.])\d(?:[ \-]?\d){11,18}(?![\w]|[\-.]\d)/g;
@@ -20,12 +20,10 @@ export function findCards(text: string, out: Match[]): void {
 
 // Two letters, two check digits, then 11 to 30 alphanumerics, optionally in groups of four.
 // Upper or lower case (people type them both ways); validated upper-cased.
-export const IBAN = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]{4}){2,7}(?:[ \-]?[A-Za-z0-9]{1,4})?(?![A-Za-z0-9])/g;
-// Where IBAN can start: two letters before two digits (IBAN alone is tried at every letter).
-const IBAN_START = /[A-Za-z]{2}\d\d/g;
+const IBAN = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]{4}){2,7}(?:[ \-]?[A-Za-z0-9]{1,4})?(?![A-Za-z0-9])/g;
 
 export function findIbans(text: string, out: Match[]): void {
-  eachMatchInWindows(IBAN, text, anchorWindows(IBAN_START, text, 0), (m) => {
+  eachMatch(IBAN, text, (m) => {
     // Try the whole candidate, then without its trailing groups (a following word in capitals).
     let raw = m[0];
     for (let attempt = 0; attempt < 3 && raw.length >= 15; attempt++) {

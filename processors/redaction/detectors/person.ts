@@ -1,25 +1,19 @@
 // PERSON: names in context only — "my name is X", "Dear X", "Name: X", and the name on the line
 // after a letter's closing ("Regards,\nX Y"). A capitalised word alone is not a name.
 import type { Match } from '../entities.ts';
-import { eachMatch, eachMatchNearHints, lowerOf, type Detector } from './util.ts';
+import { eachMatch, type Detector } from './util.ts';
 
 // One to four capitalised words (initials allowed), after an optional title.
 const NAME = "(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|M|Mme|Mlle)\\.?[ ])?(\\p{Lu}[\\p{Ll}'’\\-]{1,30}(?:[ ](?:\\p{Lu}[\\p{Ll}'’\\-]{1,30}|\\p{Lu}\\.)){0,3})";
 
-export const INTRO = /\b(?:my name is|my name's|my full name is|i am called|i'm called|call me|ich heiße|ich heisse|mein name ist|je m'appelle|je suis|me llamo|mi nombre es)(?![\w])|\bdear(?![\w])|\b(?:full name|first name|last name|surname|family name|given name|customer name|patient name|employee name)[ \t]{0,3}:/gi; // no u flag: case-insensitive alternations are ~15x slower with it
+const INTRO = /\b(?:my name is|my name's|my full name is|i am called|i'm called|call me|ich heiße|ich heisse|mein name ist|je m'appelle|je suis|me llamo|mi nombre es)(?![\w])|\bdear(?![\w])|\b(?:full name|first name|last name|surname|family name|given name|customer name|patient name|employee name)[ \t]{0,3}:/gi; // no u flag: case-insensitive alternations are ~15x slower with it
 const INTRO_NAME = new RegExp(`[ \\t]{1,3}${NAME}`, 'uy');
 // After "name:" the name may follow without a space
 const LABEL_NAME = new RegExp(`[ \\t]{0,3}${NAME}`, 'uy');
 
-export const CLOSING =
+const CLOSING =
   /(?:^|\n)[ \t]{0,10}(?:best regards|kind regards|warm regards|warmest regards|regards|best wishes|all the best|sincerely|yours sincerely|yours truly|yours faithfully|respectfully|cheers|thanks|many thanks|thank you|best|mit freundlichen grüßen|viele grüße|beste grüße|liebe grüße|cordialement|bien à vous|saludos|atentamente)[,.!]?[ \t]{0,5}\r?\n[ \t]{0,10}/gi;
 const SIGNATURE_NAME = new RegExp(`${NAME}[ \\t]{0,5}(?=\\r?\\n|$|,)`, 'uy');
-
-/** Lower-case substrings one of which every INTRO match holds, at most 9 characters after its start
- * ("customer name"), so INTRO is tried only near them. */
-export const INTRO_HINTS = ['name', 'call', 'dear', 'ich hei', 'je ', 'llamo', 'nombre'];
-/** Every CLOSING match holds one of these (lower-cased): a cheap test before running it. */
-const CLOSING_HINTS = ['regards', 'best', 'sincerely', 'yours', 'respectfully', 'cheers', 'thank', 'grüße', 'cordialement', 'bien à vous', 'saludos', 'atentamente'];
 
 /** Capitalised words that follow "Dear" or "my name is" without being a name. */
 const NOT_NAMES = new Set([
@@ -43,15 +37,8 @@ function pushName(out: Match[], text: string, start: number, name: string): void
   out.push({ start: s, end: s + joined.length, type: 'PERSON' });
 }
 
-function hasClosingHint(text: string): boolean {
-  const lower = lowerOf(text);
-  if (lower.length !== text.length) return true;
-  for (const h of CLOSING_HINTS) if (lower.indexOf(h) >= 0) return true;
-  return false;
-}
-
 export function findPersons(text: string, out: Match[]): void {
-  eachMatchNearHints(INTRO, text, INTRO_HINTS, 12, (k) => {
+  eachMatch(INTRO, text, (k) => {
     const end = k.index + k[0].length;
     const re = k[0].endsWith(':') ? LABEL_NAME : INTRO_NAME;
     re.lastIndex = end;
@@ -60,7 +47,7 @@ export function findPersons(text: string, out: Match[]): void {
     const start = v.index + v[0].length - v[1].length;
     pushName(out, text, start, v[1]);
   });
-  if (text.indexOf('\n') >= 0 && hasClosingHint(text)) {
+  if (text.indexOf('\n') >= 0) {
     eachMatch(CLOSING, text, (k) => {
       SIGNATURE_NAME.lastIndex = k.index + k[0].length;
       const v = SIGNATURE_NAME.exec(text);

@@ -16,6 +16,8 @@ export interface Detector {
   minDigits?: number;
   /** Appends the matches of this entity type found in `text` (already normalised). */
   detect(text: string, out: Match[], opts: DetectOptions): void;
+  /** Reads across line breaks (PEM blocks): never run over several texts joined (scan.ts redactTexts). */
+  multiline?: boolean;
 }
 
 /** Runs a global regex over text, calling fn for each match (zero-length matches are skipped). */
@@ -31,16 +33,9 @@ export function eachMatch(re: RegExp, text: string, fn: (m: RegExpExecArray) => 
   }
 }
 
-/** Lower-case substrings one of which every keyword match holds, at most `before` code units
- * after the match's start (see hintWindows). */
-export interface KeywordHints {
-  hints: readonly string[];
-  before: number;
-}
-
 /**
- * Context detection: for each keyword match (a global regex), tries the sticky value regex right
- * after it; `group` is the capture group holding the value (its offset is found by indexOf within
+ * Context detection: for each keyword match (a global regex; with `windows`, only where a value can
+ * follow: see eachMatchInWindows), tries the sticky value regex right after it; `group` is the capture group holding the value (its offset is found by indexOf within
  * the matched text, which is exact because the value group is the last thing the regex matches).
  */
 export function afterKeyword(
@@ -48,9 +43,9 @@ export function afterKeyword(
   value: RegExp,
   text: string,
   fn: (start: number, end: number, value: string) => void,
-  hints?: KeywordHints,
+  windows?: readonly number[],
 ): void {
-  const each = (f: (k: RegExpExecArray) => void) => (hints ? eachMatchNearHints(keyword, text, hints.hints, hints.before, f) : eachMatch(keyword, text, f));
+  const each = (f: (k: RegExpExecArray) => void) => (windows ? eachMatchInWindows(keyword, text, windows, f) : eachMatch(keyword, text, f));
   each((k) => {
     value.lastIndex = k.index + k[0].length;
     const v = value.exec(text);
@@ -120,15 +115,18 @@ export function eachMatchInWindows(re: RegExp, text: string, windows: readonly n
   }
 }
 
-/** Windows [q - before, q - nearest] around each position q where `anchor` (global) matches;
- * anchors may overlap (each position is tried). */
-export function anchorWindows(anchor: RegExp, text: string, before: number, nearest = 0): number[] {
+/**
+ * Windows [q - before, q - nearest] around each position q where `anchor` (global) matches. With
+ * `overlapping` every position is tried (for short anchors, which one occurrence could hide); else
+ * the search goes on after each match (for unbounded ones, such as a run of digits).
+ */
+export function anchorWindows(anchor: RegExp, text: string, before: number, nearest = 0, overlapping = true): number[] {
   const out: number[] = [];
   anchor.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = anchor.exec(text)) !== null) {
     out.push(m.index - before, m.index - nearest);
-    anchor.lastIndex = m.index + 1;
+    if (overlapping || m[0].length === 0) anchor.lastIndex = m.index + 1;
   }
   return out;
 }

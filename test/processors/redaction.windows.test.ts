@@ -1,0 +1,164 @@
+// The redaction processor's fast paths give exactly what the plain scans give:
+//   - windowed matching (detectors/util.ts): a costly pattern tried only near its anchor finds the
+//     same matches, in the same order, as the pattern run over the whole text;
+//   - redactTexts (scan.ts): many texts scanned joined together give what each scanned alone gives.
+// Inputs: seeded random mixes of entity spellings, near-misses and the characters around which the
+// bounds matter (digits, capitals, astral letters, colons, dots, line breaks, separators).
+import { isIPv6 } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { compileConfig } from '../../processors/redaction/config.ts';
+import { ADDRESS_PATTERNS } from '../../processors/redaction/detectors/address.ts';
+import { PHONE_AFTER, PHONE_KEYWORD, phoneKeywordWindows } from '../../processors/redaction/detectors/contact.ts';
+import { IPV4, IPV6, findIps } from '../../processors/redaction/detectors/network.ts';
+import { KEY_HINTS, KEY_VALUE, URL_CREDENTIALS } from '../../processors/redaction/detectors/secrets.ts';
+import { afterKeyword, anchorWindows, eachMatch, eachMatchInWindows, eachMatchNearHints } from '../../processors/redaction/detectors/util.ts';
+import type { Match } from '../../processors/redaction/entities.ts';
+import { redactText, redactTexts } from '../../processors/redaction/scan.ts';
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FRAGMENTS = [
+  '221B Baker Street', '10 Downing St.', '4 Great Old Longfellow Avenue', '123456B Élysée-Montmartre Grand Old Mews', '1600 Pennsylvania Avenue NW', '12 Maple Avenue, Apt 4', '7 Old Kent Road', 'Hauptstraße 12', 'Lindenallee 5a',
+  'Berliner Straße 5', 'Alte Gasse 3', 'during 5 days', '12 rue de la Paix', '5 bis avenue Victor Hugo', "7, place de l'Étoile", '3 RUE DES LILAS',
+  '10.0.0.1', '192.168.1.254', '1.2.3.4.5', '256.1.1.1', 'fe80::1%eth0', '::1', '2001:db8::8a2e:370:7334', 'abc%fe.:1', '::ffff:10.0.0.1', 'a::b', '12:30:45',
+  'Phone: 4155550132', 'TEL 02079460958', 'mobile number is +447911123456', 'Téléphone: 0612345678', 'whatsapp #12345678901', 'fax no. 123456789012345678',
+  'api_key=abcd1234efgh5678ijkl', 'API-KEY: "Zx9Qw3Er5Ty7Ui9Op1"', 'password=hunter22', 'encryption_key = q8Wm2Lz9Xc4Vb7Nn', 'x-api-key: k3Y9mQ2wL8zX5vB1', "token='abc'",
+  'https://user:pa55w0rd@host.com/x', 'postgres://admin:S3cr3tP4ss@db:5432', 'HTTP://u:p@h', 'ftp://a@b', 'jane.doe@example.com', 'My name is Jane Doe',
+  'Best regards,\nMaria Gonzalez', '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----', '4111 1111 1111 1111', 'SSN 123-45-6789',
+];
+const GLUE = [' ', '  ', '\n', '\n\n', ', ', '. ', ':', '.', '-', '/', 'x', 'A', '7', '12', '12345678', 'É', 'é', '\u{10400}', '\u0301', '"', "'", '%', '@', '_', 'the ', 'St ', 'ring 5 ', ' place ', 'KEY', 'pass', '://', '::', '1.'];
+
+function fuzz(rand: () => number): string {
+  const pick = <T>(a: readonly T[]) => a[Math.floor(rand() * a.length)];
+  let s = '';
+  const n = 1 + Math.floor(rand() * 10);
+  for (let i = 0; i < n; i++) {
+    s += pick(GLUE);
+    let f = pick(FRAGMENTS);
+    const r = rand();
+    if (r < 0.15) f = f.toUpperCase();
+    else if (r < 0.3) f = f.toLowerCase();
+    if (rand() < 0.25) {
+      const cut = Math.floor(rand() * f.length);
+      f = f.slice(0, cut) + pick(GLUE) + f.slice(cut);
+    }
+    s += f + (rand() < 0.5 ? pick(GLUE) : '');
+  }
+  return s;
+}
+
+const rand = prng(20261123);
+const TEXTS = Array.from({ length: 2000 }, () => fuzz(rand));
+TEXTS.push(Array.from({ length: 200 }, () => fuzz(rand)).join(' '));
+
+const spans = (collect: (push: (m: RegExpExecArray) => void) => void): string[] => {
+  const out: string[] = [];
+  collect((m) => out.push(`${m.index}:${m[0]}`));
+  return out;
+};
+
+describe('redaction: windowed matching finds what a whole-text scan finds', () => {
+  it('street addresses (EN, DE, DE2, FR: near their street-type words)', () => {
+    let found = 0;
+    for (const t of TEXTS) {
+      for (const p of ADDRESS_PATTERNS) {
+        const whole = spans((f) => eachMatch(p.re, t, f));
+        const windowed = spans((f) => eachMatchInWindows(p.re, t, anchorWindows(p.anchor, t, p.before, p.nearest), f, p.canStart));
+        expect(windowed, `${p.re.source.slice(0, 30)} in ${JSON.stringify(t)}`).toEqual(whole);
+        found += whole.length;
+      }
+    }
+    expect(found).toBeGreaterThan(500);
+  });
+
+  it('IP addresses (IPv4 from the dots, IPv6 from the colons)', () => {
+    // The whole-text scan, as the detector ran before windowing.
+    const reference = (text: string): Match[] => {
+      const out: Match[] = [];
+      eachMatch(IPV4, text, (m) => out.push({ start: m.index, end: m.index + m[0].length, type: 'IP_ADDRESS' }));
+      eachMatch(IPV6, text, (m) => {
+        let s = m[0];
+        while (s.endsWith('.')) s = s.slice(0, -1);
+        const pct = s.indexOf('%');
+        const addr = pct >= 0 ? s.slice(0, pct) : s;
+        if (addr.indexOf(':') < 0 || !isIPv6(addr)) return;
+        if (addr.includes('::') && (!/\d/.test(addr) || (addr.split(':').filter((g) => g !== '').length < 2 && addr !== '::1'))) return;
+        out.push({ start: m.index, end: m.index + s.length, type: 'IP_ADDRESS' });
+      });
+      return out;
+    };
+    let found = 0;
+    for (const t of TEXTS) {
+      const got: Match[] = [];
+      findIps(t, got);
+      expect(got, JSON.stringify(t)).toEqual(reference(t));
+      found += got.length;
+    }
+    expect(found).toBeGreaterThan(300);
+  });
+
+  it('secrets next to key names (near the key-name hints) and credentials in URLs (near "://")', () => {
+    let found = 0;
+    for (const t of TEXTS) {
+      const whole = spans((f) => eachMatch(KEY_VALUE, t, f));
+      expect(spans((f) => eachMatchNearHints(KEY_VALUE, t, KEY_HINTS, 16, f)), JSON.stringify(t)).toEqual(whole);
+      const urls = spans((f) => eachMatch(URL_CREDENTIALS, t, f));
+      expect(spans((f) => eachMatchInWindows(URL_CREDENTIALS, t, anchorWindows(/:\/\//g, t, 16, 2), f)), JSON.stringify(t)).toEqual(urls);
+      found += whole.length + urls.length;
+    }
+    expect(found).toBeGreaterThan(300);
+  });
+
+  it('phone numbers after a keyword (only before runs of 8+ digits)', () => {
+    let found = 0;
+    for (const t of TEXTS) {
+      const whole: string[] = [];
+      afterKeyword(PHONE_KEYWORD, PHONE_AFTER, t, (s, e) => whole.push(`${s}-${e}`));
+      const windowed: string[] = [];
+      afterKeyword(PHONE_KEYWORD, PHONE_AFTER, t, (s, e) => windowed.push(`${s}-${e}`), phoneKeywordWindows(t));
+      expect(windowed, JSON.stringify(t)).toEqual(whole);
+      found += whole.length;
+    }
+    expect(found).toBeGreaterThan(100);
+  });
+
+  it('stays linear: a run of 100k digits, colons or dots is scanned in well under 200 ms', () => {
+    for (const s of ['1'.repeat(100_000), ':'.repeat(100_000), '1.'.repeat(50_000), 'a:'.repeat(50_000), ' Street'.repeat(14_000), 'ring 5'.repeat(16_000)]) {
+      const t0 = performance.now();
+      findIps(s, []);
+      phoneKeywordWindows(s);
+      for (const p of ADDRESS_PATTERNS) eachMatchInWindows(p.re, s, anchorWindows(p.anchor, s, p.before, p.nearest), () => {}, p.canStart);
+      expect(performance.now() - t0).toBeLessThan(200);
+    }
+  });
+});
+
+describe('redaction: texts scanned together give what each gives alone', () => {
+  const configs = [{}, { operators: { EMAIL_ADDRESS: 'hash' as const, PHONE_NUMBER: 'mask' as const }, hash_key: 'a-hash-key-of-enough-bytes' }, { entities: ['PERSON' as const, 'PRIVATE_KEY' as const, 'IBAN' as const] }];
+  it('on random groups of values (line breaks, closings, PEM blocks and combining marks at the edges)', () => {
+    const r = prng(7);
+    const keys = [undefined, 'api_key', 'password', 'name', 'notes'];
+    let changed = 0;
+    for (const c of configs) {
+      const cfg = compileConfig(c);
+      for (let g = 0; g < 200; g++) {
+        const n = 2 + Math.floor(r() * 8);
+        const texts = Array.from({ length: n }, () => (r() < 0.1 ? '' : r() < 0.1 ? 'Tom Brown' : r() < 0.1 ? 'Kind regards,' : r() < 0.1 ? '\u0301ab@x.io' : fuzz(r)));
+        const hints = texts.map(() => keys[Math.floor(r() * keys.length)]);
+        const alone = texts.map((t, i) => redactText(t, cfg, hints[i]));
+        expect(redactTexts(texts, hints, cfg), JSON.stringify(texts)).toEqual(alone);
+        changed += alone.filter((x) => x.changed).length;
+      }
+    }
+    expect(changed).toBeGreaterThan(500);
+  });
+});
