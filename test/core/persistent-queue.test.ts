@@ -15,7 +15,7 @@ import { SendingQueue } from '../../core/queue/sending-queue.ts';
 import { createLogger } from '../../core/telemetry/logger.ts';
 import { MetricsRegistry } from '../../core/telemetry/metrics.ts';
 import { fixtureRegistry } from '../fixtures/factories.ts';
-import { gate, spanIndexes, spans, until } from './pipeline.fixtures.ts';
+import { gate, helper, makeConfig, spanIndexes, spans, until, World } from './pipeline.fixtures.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'agentcol-pqueue-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -265,6 +265,56 @@ describe('persistent sending queue', () => {
     expect(queueDirName('otlp/a/b')).toBe('otlp-a_2fb');
     expect(queueDirName('otlp/a_2fb')).toBe('otlp-a_5f2fb');
     expect(queueDirName('otlp/..')).toBe('otlp-..');
+  });
+});
+
+describe('persistent sending queue in the service', () => {
+  function config(dir: string, b: Record<string, unknown> = {}) {
+    const h = helper();
+    return makeConfig({
+      receivers: { test: {} },
+      exporters: { 'test/mem': h, 'test/disk': { ...h, sending_queue: { ...h.sending_queue, storage: 'file', directory: dir, ...b } } },
+      pipelines: [{ id: 'traces', receivers: ['test'], exporters: ['test/mem', 'test/disk'] }],
+    });
+  }
+
+  it('the receiver is answered once the batch is in the log; a full log refuses it for every exporter; unexported batches survive a restart', async () => {
+    const dir = freshDir();
+    const qdir = path.join(dir, 'test-disk');
+    const w = new World();
+    const g = gate();
+    w.behaviors.set('test/disk', () => g.promise);
+    const svc = w.service(config(dir, { max_size: 1 }), { shutdownTimeoutMs: 50 });
+    await svc.start();
+    await w.push('test', spans(2, 0));
+    expect(segments(qdir).length).toBe(1);
+    expect(statSync(path.join(qdir, segments(qdir)[0])).size).toBeGreaterThan(SEGMENT_HEADER_BYTES);
+    // max_size 1 byte: the next batch is refused, and the in-memory exporter does not get it either.
+    await expect(w.push('test', spans(2, 2))).rejects.toThrow(/persistent sending queue of exporter "test\/disk" is full/);
+    await until(() => (w.exported.get('test/mem') ?? []).length === 1);
+    expect(w.metrics.counter('otelcol_exporter_enqueue_failed_spans', '').get({ exporter: 'test/disk' })).toBe(2);
+    await svc.shutdown(); // test/disk never confirms: its batch stays on disk
+    expect(w.exported.get('test/mem')!.map(spanIndexes)).toEqual([[0, 1]]);
+    expect(w.logLines.join('\n')).toMatch(/1 batches \(2 items\) not exported by the shutdown deadline stay on disk/);
+
+    const w2 = new World();
+    const svc2 = w2.service(config(dir));
+    await svc2.start();
+    await until(() => (w2.exported.get('test/disk') ?? []).length === 1);
+    expect(spanIndexes(w2.exported.get('test/disk')![0])).toEqual([0, 1]);
+    expect(w2.exported.get('test/mem') ?? []).toEqual([]);
+    await svc2.shutdown();
+    expect(segments(qdir)).toEqual([]);
+  });
+
+  it('a second service on the same directory fails to start with a clear error', async () => {
+    const dir = freshDir();
+    const w = new World();
+    const svc = w.service(config(dir));
+    await svc.start();
+    const w2 = new World();
+    await expect(w2.service(config(dir)).start()).rejects.toThrow(/failed to start exporter "test\/disk": queue directory .*test-disk is already open in this process/);
+    await svc.shutdown();
   });
 });
 
