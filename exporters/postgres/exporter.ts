@@ -17,6 +17,8 @@ import { PgliteClient } from './pglite-client.ts';
 import { applyRetention, type RetentionRun } from './retention.ts';
 import { postgresMigrations } from './schema.ts';
 import { ServerPgClient } from './server-client.ts';
+import { PostgresStateStore } from './state-store.ts';
+import type { StateStore, StateStoreProvider } from '../../core/state.ts';
 import { WorkerPgClient } from './worker-client.ts';
 
 /** pg_advisory_lock key held while migrating a server, so instances starting together migrate once. */
@@ -26,13 +28,14 @@ const RETENTION_LOCK = MIGRATION_LOCK + 1;
 
 const MIGRATIONS = postgresMigrations();
 
-export class PostgresExporter implements Exporter {
+export class PostgresExporter implements Exporter, StateStoreProvider {
   private client?: PgClient;
   /** Embedded: writes run one at a time (BEGIN ... COMMIT on the one connection must not
    * interleave). A server's pool takes them concurrently. */
   private tail: Promise<unknown> = Promise.resolve();
   private retentionTimer?: NodeJS.Timeout;
   private closed = false;
+  private state?: PostgresStateStore;
   readonly path: string;
 
   constructor(
@@ -129,6 +132,20 @@ export class PostgresExporter implements Exporter {
       throw err;
     }
     return client;
+  }
+
+  /** Component state (core/state.ts) in the agentcol_state table of this database. */
+  stateStore(): StateStore {
+    this.state ??= new PostgresStateStore(<T>(fn: (s: PgClient) => Promise<T>) => {
+      const client = this.client;
+      if (!client || this.closed) return Promise.reject(new Error('postgres exporter is not running: its state store is unavailable'));
+      if (client instanceof ServerPgClient) return client.pinned(fn);
+      // Embedded: one connection, in line with the writes.
+      const run = this.tail.then(() => fn(this.client ?? client));
+      this.tail = run.catch(() => {});
+      return run;
+    });
+    return this.state;
   }
 
   export(signal: Signal, batch: Batch): Promise<void> {

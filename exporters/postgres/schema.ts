@@ -8,6 +8,7 @@ import { TABLES } from '../../core/storage/model.ts';
 import { identityMigration } from './identity.ts';
 import { RETENTION_RUNS_DDL } from './retention.ts';
 import { quoteIdent } from './client.ts';
+import { STATE_DDL } from './state-store.ts';
 
 const SCALAR: Record<Exclude<ScalarType, 'timestamp_ns'>, string> = {
   string: 'text',
@@ -97,5 +98,7 @@ export function postgresMigrations(): Migration[] {
     { ...v1, name: 'create otel tables, partitioned by day; retention_runs', statements: [...v1.statements, RETENTION_RUNS_DDL] },
     // The row store's own, after the model's (identity.ts): replays never double a row.
     { version: 2, name: 'idempotent writes: unique keys, record_id', statements: TABLES.flatMap(identityMigration) },
+    // Component state that survives restarts (state-store.ts; e.g. anomaly baselines).
+    { version: 3, name: 'agentcol_state: component state store', statements: STATE_DDL },
   ];
 }
