@@ -1,19 +1,26 @@
 // Normalisation before scoring. One input text becomes several "views" that the detectors run on:
 //
-//   base    NFKC; zero-width, bidi and Unicode tag characters removed; lower case; Latin diacritics
-//           stripped (é -> e, ç -> c, ü -> u); runs of spaces/tabs collapsed, line breaks kept
-//   folded  base with confusable characters folded to Latin (Cyrillic/Greek look-alikes; fullwidth
-//           forms are already folded by NFKC); only when the text has such characters
-//   leet    base (or folded) with leetspeak folded (1->i, 3->e, 4->a, 0->o, 5->s, 7->t, @->a, $->s,
-//           and a second view with 1->l), only inside tokens that mix letters and those symbols
-//   tags    the text smuggled in Unicode tag characters (U+E0020-U+E007E map to ASCII)
+//   base       NFKC; zero-width, bidi and Unicode tag characters removed; lower case; Latin
+//              diacritics stripped (é -> e); runs of spaces/tabs collapsed, line breaks kept
+//   folded     the lines holding confusable characters (Cyrillic/Greek look-alikes, small caps;
+//              fullwidth forms are already folded by NFKC), folded to Latin
+//   leet       the lines holding leetspeak tokens (letters mixed with 0 1 3 4 5 7 @ $ ...), folded
+//              (1 -> i, and a second view with 1 -> l)
+//   squashed   spaced-out letters ("i g n o r e", "i.g.n.o.r.e") joined, and punctuation inside
+//              words ("ig-no-re", "pre_vio_us") removed, on the lines that have them
+//   reversed   text inside a right-to-left override (U+202E), reversed: it displays as written
+//   tags       the text smuggled in Unicode tag characters (U+E0020-U+E007E map to ASCII)
 //   base64 / hex   decoded segments (bounded length and count), each normalised the same way
 //
-// The presence of invisible characters is itself reported (counts), and so is which view a detector
-// fired in: a hit found only in a decoded, folded or leet view means the text was obfuscated.
-// Every regular expression here is linear: single character classes with bounded quantifiers.
+// Derived views hold only the affected lines, so a long prompt with one odd line costs one line.
+// The presence of invisible characters is itself reported (counts), and so is which view a
+// detector fired in: a hit found only in a derived view means the text was obfuscated.
+// Every regular expression here is linear: character classes with bounded quantifiers, no
+// quantified group whose body can match the same text in two ways.
 
-export type ViewKind = 'base' | 'folded' | 'leet' | 'tags' | 'base64' | 'hex';
+import { survey, type Survey } from './survey.ts';
+
+export type ViewKind = 'base' | 'folded' | 'leet' | 'squashed' | 'reversed' | 'tags' | 'base64' | 'hex';
 
 export interface View {
   kind: ViewKind;
@@ -44,7 +51,7 @@ export const DEFAULT_LIMITS: NormalizeLimits = { maxSegments: 16, maxSegmentLeng
 const NON_ASCII = /[^\t\n\r\x20-\x7e]/;
 
 function isZeroWidth(cp: number): boolean {
-  return (cp >= 0x200b && cp <= 0x200d) || (cp >= 0x2060 && cp <= 0x2064) || cp === 0xfeff || cp === 0x180e || cp === 0xad || cp === 0x34f;
+  return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2060 && cp <= 0x2064) || cp === 0xfeff || cp === 0x180e || cp === 0xad || cp === 0x34f || cp === 0x61c;
 }
 
 function isBidi(cp: number): boolean {
@@ -56,7 +63,7 @@ function isWordChar(cp: number): boolean {
 }
 
 // Confusables: Cyrillic and Greek look-alikes of Latin letters (lower case; the text is lower-cased
-// before folding), plus a few symbols used as letters.
+// before folding), small capitals and a few symbols used as letters.
 const CONFUSABLES: Record<string, string> = {
   а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x', ѕ: 's', і: 'i', ї: 'i', ј: 'j', һ: 'h', ԁ: 'd', ԛ: 'q', ԝ: 'w', ɡ: 'g', ӏ: 'l', ь: 'b', г: 'r', п: 'n', л: 'n', и: 'u', д: 'd', ы: 'bi', ш: 'w', ц: 'u', з: '3', я: 'r', ч: '4', ф: 'o', б: '6', ў: 'y', ӧ: 'o', ԅ: 'z',
   α: 'a', β: 'b', γ: 'y', δ: 'd', ε: 'e', ζ: 'z', η: 'n', θ: 'o', ι: 'i', κ: 'k', λ: 'l', μ: 'u', ν: 'v', ξ: 'e', ο: 'o', π: 'n', ρ: 'p', σ: 'o', ς: 's', τ: 't', υ: 'u', φ: 'o', χ: 'x', ψ: 'w', ω: 'w', ί: 'i', ό: 'o', ύ: 'u', ά: 'a', έ: 'e', ή: 'n', ώ: 'w',
@@ -76,23 +83,46 @@ function stripDiacritic(ch: string): string {
   return r;
 }
 
+// Only whitespace that changes: two or more blanks, other blank characters, and line breaks with
+// blanks around them (a plain single space or "\n" is left alone, which keeps replace() cheap).
+const BLANKS = /[ \t\f\v\u00a0\u3000]{2,64}|[\t\f\v\u00a0\u3000]/g;
+const BREAKS = / [\r\n][\s]{0,64}|[\r\n][\s]{1,64}|\r/g;
+
 /** Lower case, Latin diacritics stripped, spaces collapsed (line breaks kept as one "\n"). */
-export function canonical(text: string): string {
+export function canonical(text: string, ascii = !NON_ASCII.test(text)): string {
   let t = text.toLowerCase();
-  if (NON_ASCII.test(t)) t = t.replace(/[\u00c0-\u024f]/g, stripDiacritic);
-  return t.replace(/[ \t\f\v\u00a0\u3000]{1,64}/g, ' ').replace(/ ?[\r\n][\s]{0,64}/g, '\n');
+  if (!ascii) t = t.replace(/[\u00c0-\u024f]/g, stripDiacritic);
+  return t.replace(BLANKS, ' ').replace(BREAKS, '\n');
 }
 
-/** Removes invisible characters; counts them; decodes tag text. */
-function strip(text: string): { text: string; zeroWidth: number; bidi: number; tags: number; tagText: string } {
+interface Stripped {
+  text: string;
+  zeroWidth: number;
+  bidi: number;
+  tags: number;
+  tagText: string;
+  /** Text written inside right-to-left overrides (as stored, i.e. reversed). */
+  rtl: string[];
+}
+
+/** Removes invisible characters; counts them; decodes tag text; collects right-to-left overrides. */
+function strip(text: string): Stripped {
   let zeroWidth = 0;
   let bidi = 0;
   let tags = 0;
   let tagText = '';
+  const rtl: string[] = [];
   const out: string[] = [];
   let runStart = 0;
   let prevCp = 0;
   let inFlag = false;
+  let rloAt = -1; // index in `out` of the first piece after a right-to-left override
+  const push = (s: string) => void out.push(s);
+  const closeRlo = () => {
+    if (rloAt < 0) return;
+    rtl.push(out.slice(rloAt).join(''));
+    rloAt = -1;
+  };
   for (let i = 0; i < text.length; ) {
     const cp = text.codePointAt(i)!;
     const len = cp > 0xffff ? 2 : 1;
@@ -100,7 +130,7 @@ function strip(text: string): { text: string; zeroWidth: number; bidi: number; t
     const zw = !tag && isZeroWidth(cp);
     const bd = !tag && !zw && isBidi(cp);
     if (tag || zw || bd) {
-      if (i > runStart) out.push(text.slice(runStart, i));
+      if (i > runStart) push(text.slice(runStart, i));
       if (tag) {
         // Emoji tag sequences (subdivision flags): U+1F3F4 followed by tags, ended by U+E007F.
         if (prevCp === 0x1f3f4) inFlag = true;
@@ -113,7 +143,13 @@ function strip(text: string): { text: string; zeroWidth: number; bidi: number; t
       } else if (zw) {
         const next = text.codePointAt(i + len) ?? 0;
         if (isWordChar(prevCp) && isWordChar(next)) zeroWidth++;
-      } else bidi++;
+      } else {
+        bidi++;
+        if (cp === 0x202e) {
+          closeRlo();
+          rloAt = out.length;
+        } else if (cp === 0x202c || cp === 0x2069) closeRlo();
+      }
       i += len;
       runStart = i;
       continue;
@@ -122,9 +158,19 @@ function strip(text: string): { text: string; zeroWidth: number; bidi: number; t
     prevCp = cp;
     i += len;
   }
-  if (runStart === 0) return { text, zeroWidth, bidi, tags, tagText };
-  if (runStart < text.length) out.push(text.slice(runStart));
-  return { text: out.join(''), zeroWidth, bidi, tags, tagText };
+  if (runStart === 0 && rloAt < 0) return { text, zeroWidth, bidi, tags, tagText, rtl };
+  if (runStart < text.length) push(text.slice(runStart));
+  closeRlo();
+  return { text: out.join(''), zeroWidth, bidi, tags, tagText, rtl };
+}
+
+/** The lines of `text` that match `test` (joined by "\n"), or '' when none does. */
+function linesWith(text: string, test: RegExp): string {
+  if (!test.test(text)) return '';
+  if (!text.includes('\n')) return text;
+  const out: string[] = [];
+  for (const line of text.split('\n')) if (test.test(line)) out.push(line);
+  return out.join('\n');
 }
 
 /** Folds confusables; counts the ones inside words that also hold ASCII letters (mixed script). */
@@ -147,23 +193,131 @@ function fold(text: string): { text: string; mixed: number } {
   return { text: folded, mixed };
 }
 
-const LEET_TOKEN = /[a-z0-9@$|!]{0,40}(?:[a-z][0-9@$|!]|[0-9@$|!][a-z])[a-z0-9@$|!]{0,40}/g;
+const HAS_LEET = /[a-z][0-9@$|!]|[0-9@$|!][a-z]/;
 const LEET_I: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '9': 'g', '@': 'a', $: 's', '|': 'l', '!': 'i' };
 const LEET_L: Record<string, string> = { ...LEET_I, '1': 'l' };
 
-function leet(text: string, map: Record<string, string>): string {
-  return text.replace(LEET_TOKEN, (tok) => {
-    let out = '';
-    for (const ch of tok) out += map[ch] ?? ch;
-    return out;
-  });
+// 1: a lower-case letter, 2: a character leetspeak uses for one.
+const LEET_CLASS = new Uint8Array(128);
+for (let c = 0x61; c <= 0x7a; c++) LEET_CLASS[c] = 1;
+for (const ch of '0123456789@$|!') LEET_CLASS[ch.charCodeAt(0)] = 2;
+
+function isLeetChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x40 || c === 0x24 || c === 0x7c || c === 0x21;
 }
 
-const HAS_LEET = /[a-z][0-9@$|!]|[0-9@$|!][a-z]/;
-const B64 = /[A-Za-z0-9+/_-]{16,16384}={0,2}/g;
-const HEX = /(?:\\x|0x)?[0-9a-fA-F]{16,16384}|(?:\\x[0-9a-fA-F]{2}){8,4096}|(?:[0-9a-fA-F]{2}[ :]){7,4096}[0-9a-fA-F]{2}/g;
+/** Tokens of letters and leet symbols on one line: [start, end, mixed]. One pass, no regex. */
+function leetTokens(line: string): Array<[number, number, boolean]> {
+  const out: Array<[number, number, boolean]> = [];
+  let start = -1;
+  let letters = 0;
+  let symbols = 0;
+  for (let i = 0; i <= line.length; i++) {
+    const c = i < line.length ? line.charCodeAt(i) : 0x20;
+    const letter = c >= 0x61 && c <= 0x7a;
+    if (letter || isLeetChar(c)) {
+      if (start < 0) start = i;
+      if (letter) letters++;
+      else symbols++;
+    } else if (start >= 0) {
+      if (i - start <= 40) out.push([start, i, letters > 0 && symbols > 0]);
+      start = -1;
+      letters = 0;
+      symbols = 0;
+    }
+  }
+  return out;
+}
 
-/** Decoded text if it looks like text (printable, mostly letters and spaces), else undefined. */
+function foldToken(tok: string, map: Record<string, string>): string {
+  let out = '';
+  for (let i = 0; i < tok.length; i++) out += map[tok[i]] ?? tok[i];
+  return out;
+}
+
+/** Folds the leet tokens of one (lower-case) line: mixed tokens, and short all-digit tokens on
+ * lines with at least three mixed tokens (where "4n 3v1l 70" is leet, not numbers). */
+function leetLine(line: string, map: Record<string, string>): string {
+  const toks = leetTokens(line);
+  const mixed = toks.filter((t) => t[2]).length;
+  let folded = '';
+  let at = 0;
+  for (const [a, b, m] of toks) {
+    const tok = line.slice(a, b);
+    if (!m && !(mixed >= 3 && b - a <= 3 && /^[0-9]+$/.test(tok))) continue;
+    folded += line.slice(at, a) + foldToken(tok, map);
+    at = b;
+  }
+  return folded + line.slice(at);
+}
+
+/** The leet views: the lines of `text` holding a candidate token (survey) that folds to a
+ * keyword, folded with each map ('' when no line qualifies). */
+function leet(text: string, tokens: Array<[number, number]>, maps: Array<Record<string, string>>, isKeyword: (word: string) => boolean): string[] {
+  const lines: Array<[number, number]> = [];
+  for (const [a, b] of tokens) {
+    if (lines.length && a < lines[lines.length - 1][1]) continue; // line already taken
+    const tok = text.slice(a, b).toLowerCase();
+    if (!maps.some((m) => isKeyword(foldToken(tok, m).replace(/^[^a-z]+/, '')))) continue;
+    const from = text.lastIndexOf('\n', a) + 1;
+    const nl = text.indexOf('\n', b);
+    lines.push([from, nl < 0 ? text.length : nl]);
+  }
+  if (lines.length === 0) return maps.map(() => '');
+  const picked = lines.map(([a, b]) => canonical(text.slice(a, b)));
+  return maps.map((map) => picked.map((l) => leetLine(l, map)).join('\n'));
+}
+
+// Spaced-out letters: at least four single letters separated by the same kind of separator.
+const SPACED = /(?:\b[a-z](?: {1,3}|[.\-_*+|~/\\] ?)){3,400}[a-z]\b/g;
+// Punctuation inside words: short letter groups glued by - _ * . (at least two such joints, or one
+// joint between a group of 1-3 letters and another group): "ig-no-re", "pre_vio_us", "i*gnore".
+const PUNCTUATED = /\b[a-z]{1,8}(?:[-_*.~][a-z]{1,8}){1,12}\b/g;
+const HAS_SQUASHABLE = /\b[a-z](?: {1,3}|[.\-_*+|~/\\] ?)[a-z](?: {1,3}|[.\-_*+|~/\\] ?)[a-z]\b|\b[a-z]{1,8}[-_*.~][a-z]{1,8}[-_*.~][a-z]/;
+
+/** Joins spaced-out letters (a separator longer than the usual one, or a space in a dotted run,
+ * is a word break) and removes punctuation inside words; keeps the lines where that spells a
+ * keyword. */
+function squash(text: string, isKeyword: (word: string) => boolean): string {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!HAS_SQUASHABLE.test(line)) continue;
+    const s = squashLine(line, isKeyword);
+    if (s === line) continue;
+    let keyword = false;
+    for (const w of s.split(/[^a-z]+/)) if (w.length >= 2 && isKeyword(w)) {
+      keyword = true;
+      break;
+    }
+    if (keyword) out.push(s);
+  }
+  return out.join('\n');
+}
+
+function squashLine(line: string, isKeyword: (word: string) => boolean): string {
+  return line
+    .replace(SPACED, (run) => {
+      const dotted = /[.\-_*+|~/\\]/.test(run);
+      if (dotted) return run.replace(/[.\-_*+|~/\\]/g, '').replace(/ {1,3}/g, ' ');
+      return run.includes('  ') ? run.replace(/ {2,3}/g, '\u0000').replace(/ /g, '').replace(/\u0000/g, ' ') : run.replace(/ /g, '');
+    })
+    .replace(PUNCTUATED, (tok) => {
+      const parts = tok.split(/[-_*.~]/);
+      // keep ordinary compounds and dotted names (re-run, os.path, e-mail) as they are; they
+      // would not change any detector's verdict, and joining them costs a copy
+      const joined = parts.join('');
+      return parts.length >= 3 || parts.some((p) => p.length <= 2) || isKeyword(joined) ? joined : tok;
+    });
+}
+
+// Escaped ("\\x69\\x67") and spaced ("69 67 6e") hex; contiguous hex and base64 are found by a
+// loop over the characters (decodeSegments), far cheaper than a regex on prose.
+const ESCAPED_HEX = /(?:\\x[0-9a-fA-F]{2}){8,4096}/g;
+const SPACED_HEX = /(?:[0-9a-fA-F]{2}[ :]){7,4096}[0-9a-fA-F]{2}/g;
+const HAS_SPACED_HEX = /[0-9a-fA-F]{2}[ :][0-9a-fA-F]{2}[ :][0-9a-fA-F]{2}[ :][0-9a-fA-F]{2}/;
+
+/** Decoded text if it looks like text (printable, mostly letters; words or a script without
+ * spaces), else undefined. */
 function textual(bytes: Buffer): string | undefined {
   if (bytes.length < 8) return undefined;
   const s = bytes.toString('utf8');
@@ -171,87 +325,104 @@ function textual(bytes: Buffer): string | undefined {
   let printable = 0;
   let letters = 0;
   let spaces = 0;
+  let wide = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 0x20) spaces++;
     if ((c >= 0x20 && c < 0x7f) || c === 10 || c === 13 || c === 9 || c >= 0xa0) printable++;
     if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c >= 0xa0) letters++;
+    if (c >= 0x2e80) wide++;
   }
-  if (printable / s.length < 0.95 || letters / s.length < 0.5 || spaces === 0) return undefined;
+  if (printable / s.length < 0.95 || letters / s.length < 0.5 || (spaces === 0 && wide < 4)) return undefined;
   return s;
 }
 
-/** base64 and hex segments of the (un-lowercased) text, decoded; bounded by `limits`. */
-function decodeSegments(text: string, limits: NormalizeLimits): Array<{ kind: 'base64' | 'hex'; text: string }> {
-  const out: Array<{ kind: 'base64' | 'hex'; text: string }> = [];
+type Segment = { kind: 'base64' | 'hex'; text: string };
+
+/** base64 and hex segments of the (un-lowercased) text, decoded: the runs the survey found, and
+ * escaped or spaced hex; at most `limits.maxSegments` are tried. */
+function decodeSegments(text: string, runs: Survey['runs'], limits: NormalizeLimits): Segment[] {
+  const out: Segment[] = [];
   let tried = 0;
-  for (const m of text.matchAll(HEX)) {
-    if (tried >= limits.maxSegments) break;
-    const seg = m[0].replace(/\\x|0x|[ :]/g, '');
-    if (seg.length % 2 !== 0 || seg.length > limits.maxSegmentLength) continue;
+  const attempt = (kind: 'base64' | 'hex', seg: string) => {
+    if (tried >= limits.maxSegments || seg.length > limits.maxSegmentLength) return;
+    if (kind === 'hex' && seg.length % 2 !== 0) return;
     tried++;
-    const t = textual(Buffer.from(seg, 'hex'));
-    if (t) out.push({ kind: 'hex', text: t });
-  }
-  for (const m of text.matchAll(B64)) {
-    if (tried >= limits.maxSegments) break;
-    const seg = m[0];
-    if (seg.length > limits.maxSegmentLength) continue;
-    // Plain words and identifiers are not base64: require mixed case or digits.
-    if (!/[A-Z]/.test(seg) || !/[a-z]/.test(seg)) continue;
-    if (/^[0-9a-fA-F]+$/.test(seg)) continue;
-    tried++;
-    const t = textual(Buffer.from(seg.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
-    if (t) out.push({ kind: 'base64', text: t });
-  }
+    const bytes = kind === 'hex' ? Buffer.from(seg, 'hex') : Buffer.from(seg.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    const t = textual(bytes);
+    if (t) out.push({ kind, text: t });
+  };
+  for (const [a, b, kind] of runs) attempt(kind, text.slice(a, b));
+  if (tried < limits.maxSegments && text.includes('\\x')) for (const m of text.matchAll(ESCAPED_HEX)) attempt('hex', m[0].replace(/\\x/g, ''));
+  if (tried < limits.maxSegments && HAS_SPACED_HEX.test(text)) for (const m of text.matchAll(SPACED_HEX)) attempt('hex', m[0].replace(/[ :]/g, ''));
   return out;
 }
 
-function textViews(raw: string, kind: ViewKind, views: View[], counts: { confusables: number }): void {
-  const base = canonical(NON_ASCII.test(raw) ? raw.normalize('NFKC') : raw);
+/** Adds the base view of `raw` (as `kind`) and its derived views; returns its decoded segments. */
+function textViews(raw: string, kind: ViewKind, views: View[], counts: { confusables: number }, limits: NormalizeLimits, isKeyword: (word: string) => boolean): Segment[] {
+  const ascii = !NON_ASCII.test(raw);
+  const pre = ascii ? raw : raw.normalize('NFKC');
+  const base = canonical(pre, ascii);
+  const derived = (k: ViewKind): ViewKind => (kind === 'base' ? k : kind);
   views.push({ kind, text: base });
-  let last = base;
-  if (NON_ASCII.test(base) && CONFUSABLE_CLASS.test(base)) {
-    const f = fold(base);
+  if (!ascii && CONFUSABLE_CLASS.test(base)) {
+    const lines = linesWith(base, CONFUSABLE_CLASS);
+    const f = fold(lines);
     counts.confusables += f.mixed;
-    if (f.text !== base) {
-      views.push({ kind: kind === 'base' ? 'folded' : kind, text: f.text });
-      last = f.text;
-    }
+    if (f.text !== lines) views.push({ kind: derived('folded'), text: f.text });
   }
-  if (HAS_LEET.test(last)) {
-    const l1 = leet(last, LEET_I);
-    if (l1 !== last) views.push({ kind: kind === 'base' ? 'leet' : kind, text: l1 });
-    if (last.includes('1')) {
-      const l2 = leet(last, LEET_L);
-      if (l2 !== l1) views.push({ kind: kind === 'base' ? 'leet' : kind, text: l2 });
-    }
+  const sv = survey(pre, limits.maxSegments);
+  if (sv.leet.length) {
+    const [l1, l2] = leet(pre, sv.leet, pre.includes('1') ? [LEET_I, LEET_L] : [LEET_I], isKeyword);
+    if (l1) views.push({ kind: derived('leet'), text: l1 });
+    if (l2 && l2 !== l1) views.push({ kind: derived('leet'), text: l2 });
   }
+  // Spacing tricks are read before blanks are collapsed (word gaps are often wider).
+  if (sv.squashable) {
+    const s = squash(canonicalKeepBlanks(pre, ascii), isKeyword);
+    if (s) views.push({ kind: derived('squashed'), text: canonical(s) });
+  }
+  return limits.maxSegments > 0 ? decodeSegments(pre, sv.runs, limits) : [];
+}
+
+function canonicalKeepBlanks(pre: string, ascii: boolean): string {
+  let t = pre.toLowerCase();
+  if (!ascii) t = t.replace(/[\u00c0-\u024f]/g, stripDiacritic);
+  return t;
+}
+
+// Words that make a leet or squashed line worth a view when no detector lead is in it.
+const KEYWORDS = /^(?:instructions?|previous|prior|above|earlier|rules?|guidelines|prompt|system|ignore|ignoring|disregard|forget|override|bypass|jailbreak|unrestricted|unfiltered|developer|restrictions|filters?|password|secrets?|reveal|print|repeat|verbatim|dan|mode|assistant|evil|pretend|send|forward|email|conversation|credentials|admin|delete|transfer|hacked|pwned|new|now|you|your)/;
+
+/** The default keyword test (normalize() callers pass the detectors' leads as well). */
+export function isCommonKeyword(word: string): boolean {
+  return KEYWORDS.test(word);
 }
 
 /** Every view of `text` the detectors run on, and the invisible-character counts. */
-export function normalize(text: string, limits: NormalizeLimits = DEFAULT_LIMITS): Normalized {
+export function normalize(text: string, limits: NormalizeLimits = DEFAULT_LIMITS, isKeyword: (word: string) => boolean = isCommonKeyword): Normalized {
   const views: View[] = [];
   const counts = { confusables: 0 };
   let zeroWidth = 0;
   let bidi = 0;
   let tags = 0;
   let clean = text;
+  const extra: Array<{ kind: ViewKind; text: string }> = [];
   if (NON_ASCII.test(text)) {
     const s = strip(text);
     clean = s.text;
     zeroWidth = s.zeroWidth;
     bidi = s.bidi;
     tags = s.tags;
-    if (s.tagText.length > 0) textViews(s.tagText, 'tags', views, counts);
+    if (s.tagText.length > 0) extra.push({ kind: 'tags', text: s.tagText });
+    for (const r of s.rtl) if (r.length > 3) extra.push({ kind: 'reversed', text: [...r].reverse().join('') });
   }
-  textViews(clean, 'base', views, counts);
-  for (const seg of decodeSegments(clean, limits)) {
+  const segments = textViews(clean, 'base', views, counts, limits, isKeyword);
+  for (const e of extra) segments.push(...textViews(e.text, e.kind, views, counts, limits, isKeyword));
+  for (const seg of segments) {
     // One level of nesting: base64 of hex or of base64 is decoded once more.
-    textViews(seg.text, seg.kind, views, counts);
-    for (const inner of decodeSegments(seg.text, { ...limits, maxSegments: 2 })) textViews(inner.text, seg.kind, views, counts);
+    const inner = textViews(seg.text, seg.kind, views, counts, { ...limits, maxSegments: Math.min(2, limits.maxSegments) }, isKeyword);
+    for (const i of inner) textViews(i.text, seg.kind, views, counts, { ...limits, maxSegments: 0 }, isKeyword);
   }
-  // The base view first: detectors report the first view they fire in.
-  views.sort((a, b) => (a.kind === 'base' ? -1 : b.kind === 'base' ? 1 : 0));
   return { views, zeroWidth, bidi, tags, confusables: counts.confusables };
 }

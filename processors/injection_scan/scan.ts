@@ -13,8 +13,9 @@
 //      beats its best hit in the base view by more than 0.1; else 0.25 when at least two look-alike
 //      characters sit inside Latin words
 //   6. score = 1 - prod_d (1 - w_d)   (noisy-OR; 0 when nothing fired), rounded to 3 decimals
-import { DETECTORS, type DetectorName } from './detectors.ts';
-import { DEFAULT_LIMITS, normalize, type NormalizeLimits, type View, type ViewKind } from './normalize.ts';
+import { DETECTORS, type DetectorName, type Pattern } from './detectors.ts';
+import { buildTriggers } from './triggers.ts';
+import { DEFAULT_LIMITS, isCommonKeyword, normalize, type NormalizeLimits, type View, type ViewKind } from './normalize.ts';
 
 export type InputRole = 'user' | 'tool' | 'document';
 
@@ -42,7 +43,10 @@ export interface ScanResult {
 }
 
 const QUOTE_DISCOUNT = 0.35;
-const CODE_DISCOUNT = 0.35;
+const CODE_DISCOUNT = 0.25;
+// A chat-template token or tag named, unquoted, in a text about attacks ("how do fake <|im_start|>
+// tokens work?"): a weaker signal than the same token in a payload.
+const META_SYNTAX_DISCOUNT = 0.6;
 const USER_HIJACK_FACTOR = 0.7;
 
 const META =
@@ -54,7 +58,10 @@ interface Range {
   code: boolean;
 }
 
-const QUOTES = /"[^"\n]{1,600}"|“[^”\n]{1,600}”|«[^»\n]{1,600}»|„[^“”\n]{1,600}[“”]|「[^」\n]{1,600}」|`[^`\n]{1,600}`|(?:^|\n)>[^\n]{0,600}/g;
+const QUOTES = /"[^"\n]{1,600}"|“[^”\n]{1,600}”|«[^»\n]{1,600}»|„[^“”\n]{1,600}[“”]|「[^」\n]{1,600}」|`[^`\n]{1,600}`|'[^'\n]{8,600}'(?![a-z])|(?:^|\n|: )>[^\n]{0,600}/g;
+
+// Source code: quoted strings in it are data (test strings, pattern lists), not instructions.
+const CODE = /(?:^|\n)\s{0,8}(?:def |class |function |const |let |var |import |from |return |public |private |#include|package |func |fn |select |insert |update |git |npm |pip |curl |\$ )|=>|\);\s?$|\):\n|\{\n/m;
 
 /** Quoted spans and code (fences found with indexOf: linear). */
 function quotedRanges(text: string): Range[] {
@@ -84,6 +91,90 @@ function excerptOf(view: View, index: number, length: number): string {
   return (from > 0 ? '…' : '') + s + (from + length < view.text.length ? '…' : '');
 }
 
+const TRIGGERS = buildTriggers(DETECTORS);
+const isKeyword = (word: string) => isCommonKeyword(word) || TRIGGERS.startsWithLead(word);
+const NON_ASCII_VIEW = /[^\t\n\r\x20-\x7e]/;
+
+interface Hit {
+  weight: number;
+  view: View;
+  index: number;
+}
+
+/** Context of one scan: the role, and (computed on first need) quoted ranges and meta-ness. */
+class Context {
+  private ranges = new Map<View, Range[]>();
+  private meta: boolean | undefined;
+  private code: boolean | undefined;
+  constructor(
+    readonly role: InputRole,
+    private readonly baseText: string,
+  ) {}
+
+  /** The text talks about attacks (explains, summarises, translates, tests...). */
+  isMeta(): boolean {
+    if (this.meta === undefined) this.meta = META.test(this.baseText);
+    return this.meta;
+  }
+
+  /** The text is (or holds) source code or a command line. */
+  isCode(): boolean {
+    if (this.code === undefined) this.code = CODE.test(this.baseText);
+    return this.code;
+  }
+
+  /** A hit's weight after the quote, code and role adjustments. */
+  weigh(detector: DetectorName, pattern: Pattern, view: View, index: number): number {
+    let w = pattern.weight;
+    let r = this.ranges.get(view);
+    if (!r) this.ranges.set(view, (r = quotedRanges(view.text)));
+    const q = r.length ? inRange(r, index) : undefined;
+    if (q) {
+      if (pattern.syntax && q.code) w *= CODE_DISCOUNT;
+      else if (q.code || this.isCode()) w *= CODE_DISCOUNT;
+      else if (this.isMeta()) w *= QUOTE_DISCOUNT;
+    } else if (pattern.syntax && this.isMeta()) w *= META_SYNTAX_DISCOUNT;
+    if (detector === 'tool_hijack' && this.role === 'user') w *= USER_HIJACK_FACTOR;
+    return w;
+  }
+}
+
+/** Runs every triggered pattern on one view; keeps each detector's best hit. */
+function scanView(view: View, ctx: Context, best: Array<Hit | undefined>): void {
+  const text = view.text;
+  const tried = new Set<Pattern>();
+  const done = new Set<Pattern>();
+  const consider = (detector: number, pattern: Pattern, index: number) => {
+    const w = ctx.weigh(DETECTORS[detector].name, pattern, view, index);
+    const b = best[detector];
+    if (!b || w > b.weight) best[detector] = { weight: w, view, index };
+    if (w >= pattern.weight) done.add(pattern); // no later hit of this pattern can weigh more
+  };
+  const re = TRIGGERS.re;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    re.lastIndex = m.index + 1; // stems overlap ("do not follow" holds "follow")
+    const cands = TRIGGERS.byStem.get(m[0])!;
+    for (const c of cands) {
+      if (done.has(c.pattern)) continue;
+      const b = best[c.detector];
+      if (b && b.weight >= c.pattern.weight) continue; // cannot improve this detector
+      c.pattern.re.lastIndex = m.index;
+      const hit = c.pattern.re.exec(text);
+      tried.add(c.pattern);
+      if (hit) consider(c.detector, c.pattern, hit.index);
+    }
+  }
+  if (TRIGGERS.script.length && NON_ASCII_VIEW.test(text)) {
+    for (const c of TRIGGERS.script) {
+      const b = best[c.detector];
+      if (b && b.weight >= c.pattern.weight) continue;
+      const hit = c.pattern.re.exec(text);
+      if (hit) consider(c.detector, c.pattern, hit.index);
+    }
+  }
+}
+
 /** Scores one text (a user message, tool result or retrieved document). */
 export function scanText(input: string, role: InputRole = 'user', opts: ScanOptions = DEFAULT_SCAN_OPTIONS): ScanResult {
   let text = input;
@@ -91,47 +182,25 @@ export function scanText(input: string, role: InputRole = 'user', opts: ScanOpti
     const tail = Math.min(8192, Math.floor(opts.maxTextLength / 2));
     text = text.slice(0, opts.maxTextLength - tail) + '\n' + text.slice(text.length - tail);
   }
-  const n = normalize(text, opts.limits);
-  const weights: Partial<Record<DetectorName, number>> = {};
-  let best = { weight: 0, view: undefined as View | undefined, index: 0 };
-  let obfuscated = false;
-  const baseText = n.views.find((v) => v.kind === 'base')!.text;
-  let meta: boolean | undefined;
-  const ranges = new Map<View, Range[]>();
+  const n = normalize(text, opts.limits, isKeyword);
+  const ctx = new Context(role, n.views[0].text);
+  // Per detector: the best hit in the base view, and in any derived view.
+  const inBase: Array<Hit | undefined> = new Array(DETECTORS.length);
+  const inOther: Array<Hit | undefined> = new Array(DETECTORS.length);
+  for (const view of n.views) scanView(view, ctx, view.kind === 'base' ? inBase : inOther);
 
-  for (const d of DETECTORS) {
-    let inBase = 0;
-    let inOther = 0;
-    let dBest = { weight: 0, view: undefined as View | undefined, index: 0 };
-    for (const view of n.views) {
-      for (const p of d.patterns) {
-        if (p.weight <= (view.kind === 'base' ? inBase : inOther)) continue;
-        const m = p.re.exec(view.text);
-        if (!m) continue;
-        let w = p.weight;
-        let r = ranges.get(view);
-        if (!r) ranges.set(view, (r = quotedRanges(view.text)));
-        const q = r.length ? inRange(r, m.index) : undefined;
-        if (q) {
-          if (p.syntax && q.code) w *= CODE_DISCOUNT;
-          else {
-            if (meta === undefined) meta = META.test(baseText);
-            if (meta) w *= QUOTE_DISCOUNT;
-          }
-        }
-        if (d.name === 'tool_hijack' && role === 'user') w *= USER_HIJACK_FACTOR;
-        if (view.kind === 'base') inBase = Math.max(inBase, w);
-        else inOther = Math.max(inOther, w);
-        if (w > dBest.weight) dBest = { weight: w, view, index: m.index };
-      }
-    }
-    const w = Math.max(inBase, inOther);
-    if (w > 0) {
-      weights[d.name] = round(w);
-      if (inOther > inBase + 0.1 && inOther >= 0.3) obfuscated = true;
-      if (w > best.weight) best = dBest;
-    }
-  }
+  const weights: Partial<Record<DetectorName, number>> = {};
+  let best: Hit | undefined;
+  let obfuscated = false;
+  DETECTORS.forEach((d, i) => {
+    const b = inBase[i];
+    const o = inOther[i];
+    const top = o && (!b || o.weight > b.weight) ? o : b;
+    if (!top || top.weight <= 0) return;
+    weights[d.name] = round(top.weight);
+    if (o && o.weight >= 0.3 && o.weight > (b?.weight ?? 0) + 0.1) obfuscated = true;
+    if (!best || top.weight > best.weight) best = top;
+  });
 
   let hidden = 0;
   if (n.tags > 0) hidden = 0.5;
@@ -144,12 +213,13 @@ export function scanText(input: string, role: InputRole = 'user', opts: ScanOpti
   let keep = 1;
   for (const k in weights) keep *= 1 - weights[k as DetectorName]!;
   const detectors = (Object.keys(weights) as DetectorName[]).sort((a, b) => weights[b]! - weights[a]! || (a < b ? -1 : 1));
+  const top = best as Hit | undefined;
   return {
     score: round(1 - keep),
     detectors,
     weights,
-    excerpt: best.view ? excerptOf(best.view, best.index, opts.excerptLength) : '',
-    view: best.view?.kind,
+    excerpt: top ? excerptOf(top.view, top.index, opts.excerptLength) : '',
+    view: top?.view.kind,
   };
 }
 
