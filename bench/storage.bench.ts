@@ -15,9 +15,13 @@ import { silentLogger } from '../core/telemetry/logger.ts';
 import { MetricsRegistry } from '../core/telemetry/metrics.ts';
 import duckdbFactory from '../exporters/duckdb/factory.ts';
 import { encodeCopy } from '../exporters/postgres/copy-encoder.ts';
+import { CopyWriter } from '../exporters/postgres/copy-writer.ts';
 import postgresFactory from '../exporters/postgres/factory.ts';
 import { makeGenAiTraces } from '../test/core/storage-fixtures.ts';
 import type { TracesBatch } from '../core/signals/types.ts';
+import type { Batch } from '../core/component.ts';
+import { PgliteClient } from '../exporters/postgres/pglite-client.ts';
+import { comparePaths, duckdbWriter, migrateRowStore, ratio, rowStoreWriter, withoutStaging, type PathCost } from './idempotency-cost.ts';
 import { makeGenAiTracesBatch } from './genai-payload.ts';
 
 /** One DuckDB write path, per 8192-span batch (medians over the rounds). */
@@ -42,6 +46,48 @@ export interface StorageBenchResult {
   /** DuckDB write paths compared in one run, on batches shaped like bench/e2e.ts's (16 requests
    * of 512 spans merged by the batch processor). */
   duckdbPaths: Record<string, DuckDBPathResult>;
+  /** Idempotent writes against the same store without them, interleaved (bench/idempotency-cost.ts). */
+  idempotency: {
+    pglite: Record<string, PathCost>;
+    /** CPU per span, now / schema version 1. */
+    pgliteCpuRatio: number;
+    duckdb: Record<string, PathCost>;
+    /** CPU per span, with batch ids (ledger) / without. */
+    duckdbCpuRatio: number;
+  };
+}
+
+const PG_V1 = 'schema 1: COPY into the table';
+const PG_NOW = 'schema 2: COPY into staging + INSERT ON CONFLICT DO NOTHING';
+const DUCK_PLAIN = 'no batch id';
+const DUCK_LEDGER = 'batch id: ledger lookup + row, one transaction';
+
+/** The cost of idempotent writes in the embedded stores, in one run (see bench/idempotency-cost.ts). */
+export async function idempotencyBench(dir: string, batches: Batch[], rounds: number): Promise<StorageBenchResult['idempotency']> {
+  const ctx = { logger: silentLogger, metrics: new MetricsRegistry() };
+  const v1 = await PgliteClient.open(join(dir, 'idem-v1'));
+  const now = await PgliteClient.open(join(dir, 'idem-now'));
+  let pglite: Record<string, PathCost>;
+  try {
+    await migrateRowStore(v1, true);
+    await migrateRowStore(now, false);
+    pglite = await comparePaths({ [PG_V1]: rowStoreWriter(withoutStaging(v1)), [PG_NOW]: rowStoreWriter(now) }, batches, 8192, rounds, 2);
+  } finally {
+    await v1.close();
+    await now.close();
+  }
+  const plain = duckdbFactory.create({ ...ctx, id: 'duckdb', config: { path: join(dir, 'idem-plain.duckdb') } });
+  const ledger = duckdbFactory.create({ ...ctx, id: 'duckdb', config: { path: join(dir, 'idem-ledger.duckdb') } });
+  let duckdb: Record<string, PathCost>;
+  try {
+    await plain.start({} as never);
+    await ledger.start({} as never);
+    duckdb = await comparePaths({ [DUCK_PLAIN]: duckdbWriter(plain, false), [DUCK_LEDGER]: duckdbWriter(ledger, true) }, batches, 8192, rounds, 2);
+  } finally {
+    await plain.shutdown();
+    await ledger.shutdown();
+  }
+  return { pglite, pgliteCpuRatio: ratio(pglite, PG_NOW, PG_V1), duckdb, duckdbCpuRatio: ratio(duckdb, DUCK_LEDGER, DUCK_PLAIN) };
 }
 
 /** The DuckDB exporter configurations compared by duckdbPathBench. */
@@ -142,9 +188,13 @@ export async function runStorageBench(opts: { batches?: number } = {}): Promise<
 
   const big = Array.from({ length: rounds + 1 }, (_, i) => makeGenAiTraces(8192, i + 1));
   const flat = flattenTraces(big[0]);
-  encodeCopy(flat);
+  const writer = new CopyWriter();
+  encodeCopy(flat, writer);
   t = performance.now();
-  for (let i = 0; i < 5; i++) new TextEncoder().encode(encodeCopy(flattenTraces(big[i % big.length])).text);
+  for (let i = 0; i < 5; i++) {
+    writer.reset();
+    encodeCopy(flattenTraces(big[i % big.length]), writer);
+  }
   const pgEncodeSpansPerSecond = rate(8192 * 5, performance.now() - t);
 
   const dir = mkdtempSync(join(tmpdir(), 'agentcol-storage-bench-'));
@@ -161,6 +211,7 @@ export async function runStorageBench(opts: { batches?: number } = {}): Promise<
     await pg.shutdown();
 
     const duckdbPaths = await duckdbPathBench(dir, Number(process.env.BENCH_DUCKDB_ROUNDS ?? 4), 3);
+    const idempotency = await idempotencyBench(dir, big, Math.floor((big.length - 1) / 2));
 
     return {
       flattenSpansPerSecond,
@@ -171,6 +222,7 @@ export async function runStorageBench(opts: { batches?: number } = {}): Promise<
       pgliteCpuUsPerSpan: p.cpuUsPerSpan,
       pgliteMaxEventLoopLagMs: p.lag,
       duckdbPaths,
+      idempotency,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
