@@ -82,7 +82,10 @@ export class FileLog {
   private chain: Promise<void> = Promise.resolve();
   private dirty = false;
   private syncing: Promise<void> | undefined;
+  /** fsync: batch — fsyncs of segments closed at rotation, still running. */
+  private readonly closingSyncs = new Set<Promise<void>>();
   private readonly timer: NodeJS.Timeout | undefined;
+  private closing = false;
   private closed = false;
 
   private constructor(
@@ -129,7 +132,7 @@ export class FileLog {
   /** Appends one batch (its protobuf parts, concatenated, are the payload). Resolves once written
    * (and fsynced with fsync: always); rejects with BackpressureError when the write failed. */
   append(signal: Signal, parts: readonly Uint8Array[], items: number): Promise<LogRecord> {
-    if (this.closed) return Promise.reject(new BackpressureError(`persistent queue ${this.opts.directory} is closed`));
+    if (this.closing) return Promise.reject(new BackpressureError(`persistent queue ${this.opts.directory} is closed`));
     let length = 0;
     for (const p of parts) length += p.length;
     if (length > MAX_PAYLOAD_BYTES) return Promise.reject(new BackpressureError(`batch of ${length} bytes is larger than the persistent queue's record limit (${MAX_PAYLOAD_BYTES})`));
@@ -173,12 +176,13 @@ export class FileLog {
 
   /** Writes what is waiting, fsyncs (unless fsync: never), closes the files, releases the lock. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.serial(async () => {});
+    if (this.closing) return;
+    this.closing = true; // appends from now on are refused; those already waiting are written
     await this.chain;
     this.closed = true;
     clearInterval(this.timer);
     await this.syncing;
+    await Promise.all(this.closingSyncs);
     const active = this.active;
     if (active?.writeFd !== undefined && this.opts.fsync !== 'never') {
       await fdatasync(active.writeFd).catch((err) => this.opts.logger.error(`persistent queue: fsync of ${active.path} at close failed: ${err.message}`));
@@ -243,11 +247,25 @@ export class FileLog {
   private async rotate(): Promise<Segment> {
     const old = this.active;
     if (old) {
-      await this.syncing;
-      if (this.opts.fsync !== 'never') await fdatasync(old.writeFd!);
-      fs.closeSync(old.writeFd!);
+      const fd = old.writeFd!;
       old.writeFd = undefined;
       this.active = undefined;
+      if (this.opts.fsync === 'batch') {
+        // Off the append path: new appends go to the new segment meanwhile. (With always every
+        // record is fsynced already; with never the OS decides.)
+        const sync: Promise<void> = (async () => {
+          await this.syncing;
+          await fdatasync(fd);
+        })()
+          .catch((err) => this.opts.logger.error(`persistent queue: fsync of ${old.path} at rotation failed: ${(err as Error).message}`))
+          .finally(() => {
+            fs.closeSync(fd);
+            this.closingSyncs.delete(sync);
+          });
+        this.closingSyncs.add(sync);
+      } else {
+        fs.closeSync(fd);
+      }
       this.dirty = false;
       if (old.acked >= old.records) this.deleteSegment(old);
     }
