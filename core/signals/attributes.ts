@@ -68,11 +68,24 @@ export function toJsonValue(v: AnyValue): unknown {
   return out;
 }
 
-/** Attributes as a JSON text; fast path when no value needs conversion. */
-export function attributesToJson(attrs: Attributes): string {
-  for (const k in attrs) {
-    const v = attrs[k];
-    if (v !== null && (typeof v === 'object' || typeof v === 'bigint')) return JSON.stringify(toJsonValue(attrs));
+/** Whether JSON.stringify would render `v` differently from toJsonValue: it holds a bigint
+ * (which JSON.stringify rejects) or bytes (an object of indices to it), at any depth. */
+function needsConversion(v: AnyValue, depth = 0): boolean {
+  if (typeof v === 'bigint') return true;
+  if (v === null || typeof v !== 'object') return false;
+  // Deep nesting is rare: let toJsonValue take it rather than recursing further here.
+  if (v instanceof Uint8Array || depth > 8) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (needsConversion(v[i], depth + 1)) return true;
+    return false;
   }
+  for (const k in v) if (needsConversion(v[k], depth + 1)) return true;
+  return false;
+}
+
+/** Attributes as a JSON text. JSON.stringify runs on the map itself (no converted copy) unless
+ * some value, at any depth, is a bigint or bytes. */
+export function attributesToJson(attrs: Attributes): string {
+  for (const k in attrs) if (needsConversion(attrs[k])) return JSON.stringify(toJsonValue(attrs));
   return JSON.stringify(attrs);
 }

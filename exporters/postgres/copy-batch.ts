@@ -6,22 +6,28 @@ import type { Batch, Signal } from '../../core/component.ts';
 import { flattenBatch } from '../../core/storage/flatten.ts';
 import type { PgClient } from './client.ts';
 import { encodeCopy } from './copy-encoder.ts';
+import { releaseWriter, takeWriter, type CopyWriter } from './copy-writer.ts';
 import { classifyPgError } from './errors.ts';
 import { createStagingSql, insertStagedSql, stagingTable } from './identity.ts';
 import { ensurePartitions } from './partitions.ts';
 
-const encoder = new TextEncoder();
-
 /** Rejects with PermanentError or RetryableError. */
 export async function copyBatch(client: PgClient, signal: Signal, batch: Batch): Promise<void> {
+  // Every table's payload is written into one pooled buffer, kept until the COPYs are done.
+  const writer = takeWriter();
+  try {
+    await copyTables(client, signal, batch, writer);
+  } finally {
+    releaseWriter(writer);
+  }
+}
+
+async function copyTables(client: PgClient, signal: Signal, batch: Batch, writer: CopyWriter): Promise<void> {
   let tables;
   let payloads;
   try {
     tables = flattenBatch(signal, batch);
-    payloads = tables.map((t) => {
-      const p = encodeCopy(t);
-      return { ...p, rows: t.rowCount, bytes: encoder.encode(p.text) };
-    });
+    payloads = tables.map((t) => ({ ...encodeCopy(t, writer), rows: t.rowCount }));
   } catch (err) {
     throw classifyPgError(err, `${signal} batch`);
   }

@@ -25,7 +25,7 @@ export function hasRecordId(table: TableDef): boolean {
 
 /** The record id of a row's COPY text (its fields without the id): 32 hex digits, which
  * PostgreSQL's uuid input reads as they are. */
-export function recordIdOf(copyLine: string): string {
+export function recordIdOf(copyLine: string | Uint8Array): string {
   return recordId(copyLine);
 }
 

@@ -3,6 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { copySql, inTransaction, type PgClient } from './client.ts';
 
+/** Server-side COPY sources live in PGlite's /tmp (MEMFS), one file per COPY. */
+let copyFiles = 0;
+
 export class PgliteClient implements PgClient {
   private constructor(private readonly db: PGlite) {}
 
@@ -21,8 +24,19 @@ export class PgliteClient implements PgClient {
     await this.db.exec(sql);
   }
 
+  /** COPY from a file in PGlite's in-memory file system that is the payload itself: MEMFS takes
+   * ownership of the view (no copy), and PostgreSQL's reads are native copies out of it. The
+   * '/dev/blob' route copies the payload twice more (into a Blob, out to an ArrayBuffer) and then
+   * hands it to PostgreSQL a byte at a time in JS. */
   async copyFrom(table: string, columns: string[], payload: Uint8Array): Promise<void> {
-    await this.db.query(copySql(table, columns, `'/dev/blob'`), [], { blob: new Blob([payload as Uint8Array<ArrayBuffer>]) });
+    const fs = this.db.Module.FS;
+    const file = `/tmp/agentcol-copy-${++copyFiles}`;
+    fs.writeFile(file, payload, { canOwn: true });
+    try {
+      await this.db.query(copySql(table, columns, `'${file}'`));
+    } finally {
+      fs.unlink(file); // and with it MEMFS's reference to the payload
+    }
   }
 
   transaction<T>(fn: (tx: PgClient) => Promise<T>): Promise<T> {

@@ -1,0 +1,117 @@
+// A growable byte buffer that COPY text is written into directly: each value goes from its JS
+// string (or number) straight to UTF-8 bytes, with no per-row strings, no rope of the whole payload
+// and no second full-size encode and copy. Writers are pooled and reused, so a steady stream of
+// batches allocates no new payload buffers.
+//
+// What the bytes are is copy-encoder.ts's business; this only knows COPY's text-format escaping.
+type Buf = Buffer & { utf8Write(s: string, offset: number, length?: number): number };
+
+const NEEDS_ESCAPE = /[\\\n\r\t\u0000]/;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\u0000': '\uFFFD' };
+
+/** A value as a COPY text field: backslash escapes; U+0000 becomes U+FFFD (core/storage/text.ts). */
+export function copyText(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? s.replace(/[\\\n\r\t\u0000]/g, (c) => ESCAPES[c]) : s;
+}
+
+/** Short strings are written from JS: cheaper than a call into C++ for a few bytes. */
+const SHORT = 24;
+
+export class CopyWriter {
+  private buf: Buf;
+  /** Bytes written. */
+  pos = 0;
+
+  constructor(capacity = 1 << 20) {
+    this.buf = Buffer.allocUnsafe(capacity) as Buf;
+  }
+
+  /** Room for `n` more bytes. Growing leaves earlier bytes where they were, so a view taken with
+   * bytes() before stays valid. */
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n)) as Buf;
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** The bytes written from `start` to now (a view, valid until the writer is reused). */
+  bytes(start = 0): Uint8Array {
+    return this.buf.subarray(start, this.pos);
+  }
+
+  /** Restarts at byte 0. */
+  reset(): void {
+    this.pos = 0;
+  }
+
+  /** Bytes the writer holds (so the pool can drop one that grew too big, or was transferred). */
+  get capacity(): number {
+    return this.buf.buffer.byteLength === 0 ? 0 : this.buf.length;
+  }
+
+  byte(b: number): void {
+    this.room(1);
+    this.buf[this.pos++] = b;
+  }
+
+  /** ASCII text known to need no escaping (numbers, \N, fixed words). */
+  ascii(s: string): void {
+    const n = s.length;
+    this.room(n);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** Text needing no COPY escaping (the caller checked), as UTF-8. */
+  private raw(s: string): void {
+    const n = s.length;
+    if (n <= SHORT) {
+      this.room(n * 3);
+      const b = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) {
+          this.pos += b.utf8Write(s, this.pos);
+          return;
+        }
+        b[p++] = c;
+      }
+      this.pos = p;
+      return;
+    }
+    this.room(n * 3); // a UTF-16 unit is at most 3 bytes of UTF-8
+    this.pos += this.buf.utf8Write(s, this.pos);
+  }
+
+  /** A string as a COPY text field. */
+  text(s: string): void {
+    this.raw(NEEDS_ESCAPE.test(s) ? s.replace(/[\\\n\r\t\u0000]/g, (c) => ESCAPES[c]) : s);
+  }
+
+  /** JSON text as a COPY field. JSON.stringify escapes every control character, so of COPY's
+   * specials only the backslash can occur: doubled, not a regex. */
+  json(json: string): void {
+    this.raw(json.indexOf('\\') < 0 ? json : json.replaceAll('\\', '\\\\'));
+  }
+}
+
+const pool: CopyWriter[] = [];
+/** Writers bigger than this are not kept for reuse (one huge batch should not pin its memory). */
+const KEEP_BYTES = 64 << 20;
+
+/** A writer from the pool (or a new one), empty. Give it back with releaseWriter when what it
+ * wrote has been consumed. */
+export function takeWriter(): CopyWriter {
+  const w = pool.pop() ?? new CopyWriter();
+  w.reset();
+  return w;
+}
+
+export function releaseWriter(w: CopyWriter): void {
+  const c = w.capacity;
+  if (c > 0 && c <= KEEP_BYTES && pool.length < 4) pool.push(w);
+}
