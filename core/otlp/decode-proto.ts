@@ -1334,3 +1334,338 @@ export const decodeProto = {
   logs: decodeLogsProto,
   metrics: decodeMetricsProto,
 } as const;
+
+// ---- validation walk ----
+//
+// The receiver only needs to know that a request is well-formed and how many items it holds: the
+// stores decode the bytes again in their own threads. checkProto walks the wire format with the
+// same primitives, in the same order, as the decoders above, so it throws the same OtlpDecodeError
+// at the same byte for the same input, but it builds nothing (no objects, no strings).
+
+const enum Kind {
+  /** A sub-message: length, then its fields, ending exactly at its boundary. */
+  Message,
+  /** string or bytes: a checked length. */
+  Bytes,
+  Id8,
+  Id16,
+  /** varint read as 32 bits (varint()) */
+  Varint,
+  /** varint read as 64 bits (varint64()) */
+  Varint64,
+  Fixed64,
+  Fixed32,
+  /** repeated fixed64/double, packed (wire type 2) */
+  PackedFixed64,
+  /** repeated uint64, packed (ExponentialHistogramDataPoint.Buckets) */
+  PackedVarint64,
+}
+
+interface WalkField {
+  kind: Kind;
+  field: number;
+  message?: Walker;
+}
+
+interface Walker {
+  name: string;
+  /** By whole tag (field << 3 | wire type), as the decoders switch. */
+  fields: Array<WalkField | undefined>;
+  /** Each one is an item (span, log record, data point). */
+  item?: boolean;
+  /** AnyValue arrays and maps: count toward MAX_NESTING. */
+  nests?: boolean;
+  /** Metric: its data points are those of its last data field (a oneof: the last one wins). */
+  metric?: boolean;
+  /** Metric data fields (Gauge, Sum, ...). */
+  data?: boolean;
+}
+
+function walker(name: string, flags: Partial<Walker> = {}): Walker {
+  return { name, fields: [], ...flags };
+}
+
+function on(w: Walker, field: number, wire: number, kind: Kind, message?: Walker): void {
+  w.fields[(field << 3) | wire] = { kind, field, message };
+}
+
+const W = {
+  keyValue: walker('KeyValue'),
+  anyValue: walker('AnyValue'),
+  arrayValue: walker('ArrayValue', { nests: true }),
+  kvlist: walker('KeyValueList', { nests: true }),
+  resource: walker('Resource'),
+  scope: walker('InstrumentationScope'),
+  traces: walker('ExportTraceServiceRequest'),
+  resourceSpans: walker('ResourceSpans'),
+  scopeSpans: walker('ScopeSpans'),
+  span: walker('Span', { item: true }),
+  event: walker('Span.Event'),
+  link: walker('Span.Link'),
+  status: walker('Status'),
+  logs: walker('ExportLogsServiceRequest'),
+  resourceLogs: walker('ResourceLogs'),
+  scopeLogs: walker('ScopeLogs'),
+  logRecord: walker('LogRecord', { item: true }),
+  metrics: walker('ExportMetricsServiceRequest'),
+  resourceMetrics: walker('ResourceMetrics'),
+  scopeMetrics: walker('ScopeMetrics'),
+  metric: walker('Metric', { metric: true }),
+  gauge: walker('Gauge'),
+  sum: walker('Sum'),
+  histogram: walker('Histogram'),
+  expHistogram: walker('ExponentialHistogram'),
+  summary: walker('Summary'),
+  numberPoint: walker('NumberDataPoint', { item: true }),
+  histogramPoint: walker('HistogramDataPoint', { item: true }),
+  buckets: walker('ExponentialHistogramDataPoint.Buckets'),
+  expPoint: walker('ExponentialHistogramDataPoint', { item: true }),
+  summaryPoint: walker('SummaryDataPoint', { item: true }),
+  quantile: walker('SummaryDataPoint.ValueAtQuantile'),
+  exemplar: walker('Exemplar'),
+};
+const Message = Kind.Message, Bytes = Kind.Bytes, Id8 = Kind.Id8, Id16 = Kind.Id16, Varint = Kind.Varint, Varint64 = Kind.Varint64;
+const Fixed64 = Kind.Fixed64, Fixed32 = Kind.Fixed32, PackedFixed64 = Kind.PackedFixed64, PackedVarint64 = Kind.PackedVarint64;
+
+// Field tables: mirror the decoders' switches above (same fields, wire types and readers).
+on(W.keyValue, 1, 2, Bytes);
+on(W.keyValue, 2, 2, Message, W.anyValue);
+on(W.anyValue, 1, 2, Bytes);
+on(W.anyValue, 2, 0, Varint64);
+on(W.anyValue, 3, 0, Varint64);
+on(W.anyValue, 4, 1, Fixed64);
+on(W.anyValue, 5, 2, Message, W.arrayValue);
+on(W.anyValue, 6, 2, Message, W.kvlist);
+on(W.anyValue, 7, 2, Bytes);
+on(W.arrayValue, 1, 2, Message, W.anyValue);
+on(W.kvlist, 1, 2, Message, W.keyValue);
+on(W.resource, 1, 2, Message, W.keyValue);
+on(W.resource, 2, 0, Varint);
+on(W.scope, 1, 2, Bytes);
+on(W.scope, 2, 2, Bytes);
+on(W.scope, 3, 2, Message, W.keyValue);
+on(W.scope, 4, 0, Varint);
+
+on(W.traces, 1, 2, Message, W.resourceSpans);
+on(W.resourceSpans, 1, 2, Message, W.resource);
+on(W.resourceSpans, 2, 2, Message, W.scopeSpans);
+on(W.resourceSpans, 3, 2, Bytes);
+on(W.scopeSpans, 1, 2, Message, W.scope);
+on(W.scopeSpans, 2, 2, Message, W.span);
+on(W.scopeSpans, 3, 2, Bytes);
+on(W.span, 1, 2, Id16);
+on(W.span, 2, 2, Id8);
+on(W.span, 3, 2, Bytes);
+on(W.span, 4, 2, Id8);
+on(W.span, 5, 2, Bytes);
+on(W.span, 6, 0, Varint);
+on(W.span, 7, 1, Fixed64);
+on(W.span, 8, 1, Fixed64);
+on(W.span, 9, 2, Message, W.keyValue);
+on(W.span, 10, 0, Varint);
+on(W.span, 11, 2, Message, W.event);
+on(W.span, 12, 0, Varint);
+on(W.span, 13, 2, Message, W.link);
+on(W.span, 14, 0, Varint);
+on(W.span, 15, 2, Message, W.status);
+on(W.span, 16, 5, Fixed32);
+on(W.event, 1, 1, Fixed64);
+on(W.event, 2, 2, Bytes);
+on(W.event, 3, 2, Message, W.keyValue);
+on(W.event, 4, 0, Varint);
+on(W.link, 1, 2, Id16);
+on(W.link, 2, 2, Id8);
+on(W.link, 3, 2, Bytes);
+on(W.link, 4, 2, Message, W.keyValue);
+on(W.link, 5, 0, Varint);
+on(W.link, 6, 5, Fixed32);
+on(W.status, 2, 2, Bytes);
+on(W.status, 3, 0, Varint);
+
+on(W.logs, 1, 2, Message, W.resourceLogs);
+on(W.resourceLogs, 1, 2, Message, W.resource);
+on(W.resourceLogs, 2, 2, Message, W.scopeLogs);
+on(W.resourceLogs, 3, 2, Bytes);
+on(W.scopeLogs, 1, 2, Message, W.scope);
+on(W.scopeLogs, 2, 2, Message, W.logRecord);
+on(W.scopeLogs, 3, 2, Bytes);
+on(W.logRecord, 1, 1, Fixed64);
+on(W.logRecord, 2, 0, Varint);
+on(W.logRecord, 3, 2, Bytes);
+on(W.logRecord, 5, 2, Message, W.anyValue);
+on(W.logRecord, 6, 2, Message, W.keyValue);
+on(W.logRecord, 7, 0, Varint);
+on(W.logRecord, 8, 5, Fixed32);
+on(W.logRecord, 9, 2, Id16);
+on(W.logRecord, 10, 2, Id8);
+on(W.logRecord, 11, 1, Fixed64);
+on(W.logRecord, 12, 2, Bytes);
+
+on(W.metrics, 1, 2, Message, W.resourceMetrics);
+on(W.resourceMetrics, 1, 2, Message, W.resource);
+on(W.resourceMetrics, 2, 2, Message, W.scopeMetrics);
+on(W.resourceMetrics, 3, 2, Bytes);
+on(W.scopeMetrics, 1, 2, Message, W.scope);
+on(W.scopeMetrics, 2, 2, Message, W.metric);
+on(W.scopeMetrics, 3, 2, Bytes);
+on(W.metric, 1, 2, Bytes);
+on(W.metric, 2, 2, Bytes);
+on(W.metric, 3, 2, Bytes);
+for (const [field, data] of [[5, W.gauge], [7, W.sum], [9, W.histogram], [10, W.expHistogram], [11, W.summary]] as const) {
+  on(data, 1, 2, Message, data === W.gauge || data === W.sum ? W.numberPoint : data === W.histogram ? W.histogramPoint : data === W.expHistogram ? W.expPoint : W.summaryPoint);
+  data.data = true;
+  on(W.metric, field, 2, Message, data);
+}
+on(W.metric, 12, 2, Message, W.keyValue);
+on(W.sum, 2, 0, Varint);
+on(W.sum, 3, 0, Varint);
+on(W.histogram, 2, 0, Varint);
+on(W.expHistogram, 2, 0, Varint);
+for (const p of [W.numberPoint, W.histogramPoint, W.expPoint, W.summaryPoint]) {
+  on(p, 2, 1, Fixed64);
+  on(p, 3, 1, Fixed64);
+}
+on(W.numberPoint, 4, 1, Fixed64);
+on(W.numberPoint, 5, 2, Message, W.exemplar);
+on(W.numberPoint, 6, 1, Fixed64);
+on(W.numberPoint, 7, 2, Message, W.keyValue);
+on(W.numberPoint, 8, 0, Varint);
+on(W.histogramPoint, 4, 1, Fixed64);
+on(W.histogramPoint, 5, 1, Fixed64);
+on(W.histogramPoint, 6, 1, Fixed64);
+on(W.histogramPoint, 6, 2, PackedFixed64);
+on(W.histogramPoint, 7, 1, Fixed64);
+on(W.histogramPoint, 7, 2, PackedFixed64);
+on(W.histogramPoint, 8, 2, Message, W.exemplar);
+on(W.histogramPoint, 9, 2, Message, W.keyValue);
+on(W.histogramPoint, 10, 0, Varint);
+on(W.histogramPoint, 11, 1, Fixed64);
+on(W.histogramPoint, 12, 1, Fixed64);
+on(W.buckets, 1, 0, Varint);
+on(W.buckets, 2, 0, Varint64);
+on(W.buckets, 2, 2, PackedVarint64);
+on(W.expPoint, 1, 2, Message, W.keyValue);
+on(W.expPoint, 4, 1, Fixed64);
+on(W.expPoint, 5, 1, Fixed64);
+on(W.expPoint, 6, 0, Varint);
+on(W.expPoint, 7, 1, Fixed64);
+on(W.expPoint, 8, 2, Message, W.buckets);
+on(W.expPoint, 9, 2, Message, W.buckets);
+on(W.expPoint, 10, 0, Varint);
+on(W.expPoint, 11, 2, Message, W.exemplar);
+on(W.expPoint, 12, 1, Fixed64);
+on(W.expPoint, 13, 1, Fixed64);
+on(W.expPoint, 14, 1, Fixed64);
+on(W.summaryPoint, 4, 1, Fixed64);
+on(W.summaryPoint, 5, 1, Fixed64);
+on(W.summaryPoint, 6, 2, Message, W.quantile);
+on(W.summaryPoint, 7, 2, Message, W.keyValue);
+on(W.summaryPoint, 8, 0, Varint);
+on(W.quantile, 1, 1, Fixed64);
+on(W.quantile, 2, 1, Fixed64);
+on(W.exemplar, 2, 1, Fixed64);
+on(W.exemplar, 3, 1, Fixed64);
+on(W.exemplar, 4, 2, Id8);
+on(W.exemplar, 5, 2, Id16);
+on(W.exemplar, 6, 1, Fixed64);
+on(W.exemplar, 7, 2, Message, W.keyValue);
+
+/** Items seen by the walk. */
+let items = 0;
+
+/** The fields of one message up to `end` (its boundary); `top` is the request itself, which,
+ * as in the decoders, has no enclosing length to check. */
+function walk(w: Walker, end: number, top = false): void {
+  if (w.nests && ++depth > MAX_NESTING) fail(`AnyValue arrays/maps nested deeper than ${MAX_NESTING}`);
+  const start = pos;
+  const name = w.name;
+  const fields = w.fields;
+  // Metric: the items of its last data field.
+  let dataItems = 0;
+  while (pos < end) {
+    const tag = varint();
+    const f = tag < fields.length ? fields[tag] : undefined;
+    if (f === undefined) {
+      skip(tag, name, end);
+      continue;
+    }
+    switch (f.kind) {
+      case Kind.Message: {
+        const e = lenEnd(name, f.field, end);
+        const sub = f.message!;
+        if (sub.data) {
+          const before = items;
+          walk(sub, e);
+          dataItems = items - before;
+          items = before;
+        } else walk(sub, e);
+        break;
+      }
+      case Kind.Bytes:
+        pos = lenEnd(name, f.field, end);
+        break;
+      case Kind.Id8:
+      case Kind.Id16: {
+        const at = pos;
+        const e = lenEnd(name, f.field, end);
+        const n = e - pos;
+        const size = f.kind === Kind.Id8 ? 8 : 16;
+        if (n !== 0 && n !== size) fail(`${fieldLabel(name, f.field)} must be ${size} bytes, got ${n}`, at);
+        pos = e;
+        break;
+      }
+      case Kind.Varint:
+        varint();
+        break;
+      case Kind.Varint64:
+        varint64();
+        break;
+      case Kind.Fixed64:
+        need(8, name, f.field, end);
+        pos += 8;
+        break;
+      case Kind.Fixed32:
+        need(4, name, f.field, end);
+        pos += 4;
+        break;
+      case Kind.PackedFixed64: {
+        const e = lenEnd(name, f.field, end);
+        if ((e - pos) % 8 !== 0) fail(`packed ${fieldLabel(name, f.field)} is ${e - pos} bytes, not a multiple of 8`);
+        pos = e;
+        break;
+      }
+      case Kind.PackedVarint64: {
+        const e = lenEnd(name, f.field, end);
+        while (pos < e) varint64();
+        if (pos !== e) fail(`packed ${fieldLabel(name, f.field)} overruns its length`);
+        break;
+      }
+    }
+  }
+  if (!top) checkEnd(name, end, start);
+  if (w.nests) depth--;
+  if (w.item) items++;
+  if (w.metric) items += dataItems;
+}
+
+function checkRequest(w: Walker, bytes: Uint8Array): number {
+  begin(bytes);
+  items = 0;
+  try {
+    walk(w, len, true);
+    return items;
+  } finally {
+    end();
+  }
+}
+
+/**
+ * Checks an Export{Trace,Logs,Metrics}ServiceRequest without decoding it and returns its item
+ * count (spans, log records, metric data points, as countItems counts the decoded batch). Throws
+ * exactly what decodeProto[signal] throws for the same bytes.
+ */
+export const checkProto = {
+  traces: (bytes: Uint8Array): number => checkRequest(W.traces, bytes),
+  logs: (bytes: Uint8Array): number => checkRequest(W.logs, bytes),
+  metrics: (bytes: Uint8Array): number => checkRequest(W.metrics, bytes),
+} as const;

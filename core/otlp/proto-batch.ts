@@ -1,9 +1,8 @@
 // OTLP protobuf requests as held batches (core/signals/encoded.ts): what the receivers hand to the
 // pipeline, and what exporters whose store runs in a worker thread ship there.
-import { countItems } from '../signals/count.ts';
 import { BATCH_FIELD, encodedBatch, heldEncoding } from '../signals/encoded.ts';
 import type { Batch, BatchBySignal, Signal } from '../signals/types.ts';
-import { decodeProto } from './decode-proto.ts';
+import { checkProto, decodeProto } from './decode-proto.ts';
 import { encodeProto } from './encode-proto.ts';
 
 /** Decodes each part and concatenates their resource entries: the batch the parts make together. */
@@ -17,12 +16,12 @@ export function decodeProtoParts<S extends Signal>(signal: S, parts: readonly Ui
 }
 
 /**
- * A request body as a batch: decoded once here, so malformed input throws (the receiver answers
- * 400 / INVALID_ARGUMENT with the decoder's message) and the items are counted, then held as bytes.
+ * A request body as a batch: walked once here without decoding (checkProto), so malformed input
+ * throws what the decoder would (the receiver answers 400 / INVALID_ARGUMENT with that message) and
+ * the items are counted, then held as bytes for whoever decodes it.
  */
 export function protoRequestBatch<S extends Signal>(signal: S, body: Uint8Array): BatchBySignal[S] {
-  const decoded = decodeProto[signal](body) as BatchBySignal[S];
-  return heldBatch(signal, [body], countItems(signal, decoded));
+  return heldBatch(signal, [body], checkProto[signal](body));
 }
 
 /** A held batch of protobuf parts with `items` items in all. */

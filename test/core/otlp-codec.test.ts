@@ -2,7 +2,8 @@
 // protobufjs reflection, and malformed input.
 import { describe, expect, it } from 'vitest';
 import type { LogsBatch, MetricsBatch, TracesBatch } from '../../core/signals/types.ts';
-import { decodeLogsProto, decodeMetricsProto, decodeTracesProto } from '../../core/otlp/decode-proto.ts';
+import { checkProto, decodeLogsProto, decodeMetricsProto, decodeTracesProto } from '../../core/otlp/decode-proto.ts';
+import { countItems } from '../../core/signals/count.ts';
 import { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from '../../core/otlp/decode-json.ts';
 import { encodeLogsProto, encodeMetricsProto, encodeTracesProto } from '../../core/otlp/encode-proto.ts';
 import { encodeLogsJson, encodeMetricsJson, encodeTracesJson } from '../../core/otlp/encode-json.ts';
@@ -240,6 +241,91 @@ describe('OTLP protobuf codec', () => {
         expect(e).toBeInstanceOf(OtlpDecodeError);
       }
     }
+  });
+});
+
+describe('OTLP protobuf validation walk (checkProto, what the receiver runs)', () => {
+  /** What decoding gives: the item count, or the error message. */
+  const viaDecode = (signal: 'traces' | 'logs' | 'metrics', b: Uint8Array): number | string => {
+    const decode = { traces: decodeTracesProto, logs: decodeLogsProto, metrics: decodeMetricsProto }[signal];
+    try {
+      return countItems(signal, decode(b));
+    } catch (e) {
+      expect(e).toBeInstanceOf(OtlpDecodeError);
+      return (e as Error).message;
+    }
+  };
+  const viaCheck = (signal: 'traces' | 'logs' | 'metrics', b: Uint8Array): number | string => {
+    try {
+      return checkProto[signal](b);
+    } catch (e) {
+      expect(e).toBeInstanceOf(OtlpDecodeError);
+      return (e as Error).message;
+    }
+  };
+  const fixtures = {
+    traces: () => [encodeTracesProto(tracesFixture()), encodeTracesProto(makeGenAiTracesBatch(64, 3))],
+    logs: () => [encodeLogsProto(logsFixture())],
+    metrics: () => [encodeMetricsProto(metricsFixture())],
+  };
+
+  it('counts what decoding counts', () => {
+    for (const signal of ['traces', 'logs', 'metrics'] as const) {
+      for (const good of fixtures[signal]()) {
+        const n = viaCheck(signal, good);
+        expect(typeof n).toBe('number');
+        expect(n).toBe(viaDecode(signal, good));
+        expect(n).toBeGreaterThan(0);
+      }
+    }
+    expect(checkProto.traces(new Uint8Array(0))).toBe(0);
+  });
+
+  it('a metric with two data fields counts the points of the last, as decoding keeps the last', () => {
+    const msg = (tag: number, body: Buffer) => Buffer.concat([Buffer.from([tag]), lenPrefix(body)]);
+    const point = msg(0x0a, Buffer.from([0x21, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f])); // Gauge.data_points { as_double: 1 }
+    const gauge = msg(0x2a, Buffer.concat([point, point, point])); // Metric.gauge, 3 points
+    const sum = msg(0x3a, point); // Metric.sum, 1 point
+    const request = (metric: Buffer) => msg(0x0a, msg(0x12, msg(0x12, Buffer.concat([msg(0x0a, Buffer.from('m')), metric]))));
+    for (const [metric, n] of [[Buffer.concat([gauge, sum]), 1], [Buffer.concat([sum, gauge]), 3]] as const) {
+      expect(viaDecode('metrics', request(metric))).toBe(n);
+      expect(viaCheck('metrics', request(metric))).toBe(n);
+    }
+  });
+
+  it('fails exactly where and how decoding fails, on truncations and on random corruption', () => {
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    let errors = 0;
+    for (const signal of ['traces', 'logs', 'metrics'] as const) {
+      for (const good of fixtures[signal]()) {
+        const g = Buffer.from(good);
+        for (let n = 0; n < g.length; n += Math.max(1, g.length >> 8)) {
+          const cut = g.subarray(0, n);
+          const want = viaDecode(signal, cut);
+          if (typeof want === 'string') errors++;
+          expect(viaCheck(signal, cut)).toBe(want);
+        }
+        for (let i = 0; i < 600; i++) {
+          const b = Buffer.from(g);
+          for (let k = 0; k < 1 + (i % 4); k++) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
+          const want = viaDecode(signal, b);
+          if (typeof want === 'string') errors++;
+          expect(viaCheck(signal, b)).toBe(want);
+        }
+      }
+    }
+    expect(errors).toBeGreaterThan(500); // the corruption did produce failures to compare
+  });
+
+  it('refuses deep AnyValue nesting as decoding does', () => {
+    let v = Buffer.from([]);
+    for (let i = 0; i < 200; i++) v = Buffer.concat([Buffer.from([0x2a]), lenPrefix(Buffer.concat([Buffer.from([0x0a]), lenPrefix(v)]))]);
+    const kv = Buffer.concat([Buffer.from([0x0a, 1, 0x6b, 0x12]), lenPrefix(v)]);
+    const r = Buffer.concat([Buffer.from([0x0a]), lenPrefix(kv)]);
+    const req = Buffer.concat([Buffer.from([0x0a]), lenPrefix(Buffer.concat([Buffer.from([0x0a]), lenPrefix(r)]))]);
+    expect(viaCheck('traces', req)).toMatch(/nested deeper than 100/);
+    expect(viaCheck('traces', req)).toBe(viaDecode('traces', req));
   });
 });
 
