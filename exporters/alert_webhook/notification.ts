@@ -109,8 +109,18 @@ const EMOJI: Record<Severity, string> = { info: ':information_source:', warning:
 const iso = (ms: number) => new Date(ms).toISOString();
 const shown = (v: unknown) => (typeof v === 'number' ? String(Math.round(v * 1000) / 1000) : typeof v === 'string' ? v : JSON.stringify(v));
 
+/** Slack's three control characters, escaped as it asks: alert text carries values agents chose (a
+ * tool name, a scope), and an unescaped `<!channel>` in one would page a whole channel. */
+export function escapeSlack(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** Slack mrkdwn, readable as plain text in any other chat tool. */
 export function slackText(n: Notification, groupIntervalMs: number): string {
+  return escapeSlack(plainText(n, groupIntervalMs));
+}
+
+function plainText(n: Notification, groupIntervalMs: number): string {
   const v = n.latest;
   const agent = v.agent ? `agent \`${v.agent}\`` : 'no agent';
   const head = `${EMOJI[n.severity]} *${n.severity.toUpperCase()}* ${v.class} alert — ${agent}`;

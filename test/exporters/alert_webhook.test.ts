@@ -162,6 +162,18 @@ describe('alert_webhook exporter', () => {
     expect(r.metrics.counter('agentcol_alert_webhook_notifications_total', '').get({ exporter: 'alert_webhook', kind: 'alert', outcome: 'sent' })).toBe(1);
   });
 
+  it('escapes Slack control characters in the text (no mention injection through alert values); plain fields keep the raw value', async () => {
+    const h = await webhook();
+    const r = await rig({ endpoint: h.url });
+    await r.queue.enqueue('logs', batchOf(alert({ message: 'agent called tool "<!channel> ping" & <http://evil.example|docs>', agent: 'a<b>' })));
+    const [got] = await h.waitFor(1);
+    expect(got.body.text).toContain('tool "&lt;!channel&gt; ping" &amp; &lt;http://evil.example|docs&gt;');
+    expect(got.body.text).toContain('agent `a&lt;b&gt;`');
+    expect(got.body.text).not.toMatch(/<|>/);
+    expect(got.body.message).toBe('agent called tool "<!channel> ping" & <http://evil.example|docs>');
+    expect(got.body.agent).toBe('a<b>');
+  });
+
   it('retries a 503 after its Retry-After, then succeeds; what was delivered is not sent again', async () => {
     const h = await webhook();
     const r = await rig({ endpoint: h.url, group_interval: 0 });
