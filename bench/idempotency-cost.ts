@@ -30,7 +30,7 @@ export function withoutStaging(client: PgClient): PgClient {
       await client.exec(sql);
     },
     copyFrom: (table, columns, payload) => client.copyFrom(table.replace(/^agentcol_stage_/, ''), columns, payload),
-    transaction: (fn) => client.transaction(() => fn(direct)),
+    transaction: (fn) => client.transaction((tx) => fn(withoutStaging(tx))),
     close: () => client.close(),
   };
   return direct;

@@ -12,8 +12,8 @@ const factory: ExporterFactory<PostgresExporterConfig> = {
   signals: ['traces', 'logs', 'metrics'],
   configSchema,
   normalize,
-  // One writer; no per-attempt timeout: a write to the embedded store cannot be cancelled once
-  // started, so timing it out would only retry it and store the batch twice.
+  // One writer; no per-attempt timeout: a write cannot be cancelled once started, so timing it out
+  // would only start a retry beside it (which stores nothing twice: identity.ts, but costs a write).
   queueDefaults: { num_consumers: 1, timeout: 0 },
   create: (ctx) => new PostgresExporter(normalize(ctx.config), ctx.logger),
 };
