@@ -284,8 +284,10 @@ function squash(text: string, isKeyword: (word: string) => boolean): string {
     if (!HAS_SQUASHABLE.test(line)) continue;
     const s = squashLine(line, isKeyword);
     if (s === line) continue;
+    // worth a view only when a squashed token spells a keyword
+    const before = new Set(line.split(/[^a-z]+/));
     let keyword = false;
-    for (const w of s.split(/[^a-z]+/)) if (w.length >= 2 && isKeyword(w)) {
+    for (const w of s.split(/[^a-z]+/)) if (w.length >= 2 && !before.has(w) && isKeyword(w)) {
       keyword = true;
       break;
     }
@@ -333,7 +335,8 @@ function textual(bytes: Buffer): string | undefined {
     if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c >= 0xa0) letters++;
     if (c >= 0x2e80) wide++;
   }
-  if (printable / s.length < 0.95 || letters / s.length < 0.5 || (spaces === 0 && wide < 4)) return undefined;
+  // no spaces: a script without them, or another encoding layer (base64 of base64)
+  if (printable / s.length < 0.95 || letters / s.length < 0.5 || (spaces === 0 && wide < 4 && !/^[A-Za-z0-9+/_=-]{16,}$/.test(s))) return undefined;
   return s;
 }
 

@@ -5,6 +5,11 @@
 // what an agent already sent, so `mode: block` flags the same way and raises the alert at severity
 // error (critical from 0.9).
 //
+// Canary leaks: the guard role (guard.ts) records `agentcol.guard.<id>.canary_leak: true` on the
+// proxy span when a response held the canary of its system prompt; a guard has no pipeline to
+// alert into, so this role turns such a span into a critical `canary_leak` alert (once: the span
+// gets `injection_scan.canary_leak`).
+//
 // By default the scan runs on the worker pool (pool-task.ts: the batch goes there as OTLP protobuf;
 // annotated protobuf comes back only when something was flagged); with `workers: false`, here.
 import { AlertEmitter, isAlertRecord, type Alert, type AlertSeverity } from '../../core/alerts.ts';
@@ -20,12 +25,19 @@ import { scanText, type InputRole, type ScanResult } from './scan.ts';
 export const ATTR_SCORE = 'injection_scan.score';
 export const ATTR_DETECTORS = 'injection_scan.detectors';
 export const ATTR_INPUT = 'injection_scan.input';
+export const ATTR_CANARY_LEAK = 'injection_scan.canary_leak';
 export const ALERT_CLASS = 'prompt_injection';
+export const LEAK_ALERT_CLASS = 'canary_leak';
+/** What the guard role records on a proxy span when a response held the canary (llm_proxy writes
+ * a guard's attributes as agentcol.guard.<guard id>.<name>). */
+const GUARD_LEAK = /^agentcol\.guard\.[^.]{1,200}\.canary_leak$/;
 
 const TASK = new URL('./pool-task.ts', import.meta.url).href;
 
 /** One flagged span or log record: what the alert is made of (structured-cloneable). */
 export interface Finding {
+  /** prompt_injection: a scored text; canary_leak: a proxy span whose response held the canary. */
+  kind: 'prompt_injection' | 'canary_leak';
   signal: 'traces' | 'logs';
   traceId: string;
   spanId: string;
@@ -216,24 +228,41 @@ function agentOf(...attrs: Attributes[]): string {
   return '';
 }
 
+function serviceOf(resource: Attributes): string {
+  return typeof resource['service.name'] === 'string' ? resource['service.name'] : '';
+}
+
+/** The guard attribute that records a canary leak on a proxy span not yet alerted on, or ''. */
+function canaryLeak(span: Span): string {
+  if (span.attributes[ATTR_CANARY_LEAK] !== undefined) return '';
+  for (const k in span.attributes) if (span.attributes[k] === true && GUARD_LEAK.test(k)) return k;
+  return '';
+}
+
 /** Scores a traces batch in place; returns what was flagged. */
 export function scanTraces(batch: TracesBatch, cfg: CompiledInjectionScan): Finding[] {
   const found: Finding[] = [];
   for (const rs of batch.resourceSpans) {
     for (const ss of rs.scopeSpans) {
       for (const span of ss.spans) {
+        const leak = canaryLeak(span);
+        if (leak) {
+          setAttribute(span.attributes, ATTR_CANARY_LEAK, true);
+          found.push({ kind: 'canary_leak', signal: 'traces', traceId: span.traceId, spanId: span.spanId, timeUnixNano: span.startTimeUnixNano, name: span.name, agentId: agentOf(span.attributes, rs.resource.attributes), service: serviceOf(rs.resource.attributes), score: 1, detectors: [], input: leak, excerpt: '' });
+        }
         if (span.attributes[ATTR_SCORE] !== undefined) continue; // scanned by an earlier pass
         const best = scoreTexts(spanTexts(span, cfg), cfg);
         if (!best || best.result.score < cfg.threshold) continue;
         mark(span.attributes, best.result, best.text);
         found.push({
+          kind: 'prompt_injection',
           signal: 'traces',
           traceId: span.traceId,
           spanId: span.spanId,
           timeUnixNano: span.startTimeUnixNano,
           name: span.name,
           agentId: agentOf(span.attributes, rs.resource.attributes),
-          service: typeof rs.resource.attributes['service.name'] === 'string' ? (rs.resource.attributes['service.name'] as string) : '',
+          service: serviceOf(rs.resource.attributes),
           score: best.result.score,
           detectors: best.result.detectors,
           input: `${best.text.where} (${best.text.role})`,
@@ -256,13 +285,14 @@ export function scanLogs(batch: LogsBatch, cfg: CompiledInjectionScan): Finding[
         if (!best || best.result.score < cfg.threshold) continue;
         mark(rec.attributes, best.result, best.text);
         found.push({
+          kind: 'prompt_injection',
           signal: 'logs',
           traceId: rec.traceId,
           spanId: rec.spanId,
           timeUnixNano: rec.timeUnixNano || rec.observedTimeUnixNano,
           name: rec.eventName,
           agentId: agentOf(rec.attributes, rl.resource.attributes),
-          service: typeof rl.resource.attributes['service.name'] === 'string' ? (rl.resource.attributes['service.name'] as string) : '',
+          service: serviceOf(rl.resource.attributes),
           score: best.result.score,
           detectors: best.result.detectors,
           input: `${best.text.where} (${best.text.role})`,
@@ -280,6 +310,20 @@ export function severityOf(score: number, mode: 'flag' | 'block'): AlertSeverity
 }
 
 export function alertOf(f: Finding, cfg: CompiledInjectionScan): Alert {
+  if (f.kind === 'canary_leak') {
+    const attributes: Attributes = { 'injection_scan.canary_leak': true, 'injection_scan.input': f.input };
+    if (f.agentId) attributes['gen_ai.agent.id'] = f.agentId;
+    if (f.service) attributes['service.name'] = f.service;
+    return {
+      class: LEAK_ALERT_CLASS,
+      severity: 'critical',
+      message: `system prompt leak: the response of span "${f.name}"${f.agentId ? ` from agent ${f.agentId}` : ''} contained the canary token inserted into its system prompt`,
+      timeUnixNano: f.timeUnixNano,
+      traceId: f.traceId || undefined,
+      spanId: f.spanId || undefined,
+      attributes,
+    };
+  }
   const what = f.signal === 'traces' ? `span "${f.name}"` : `log record${f.name ? ` ${f.name}` : ''}`;
   const attributes: Attributes = {
     'injection_scan.score': f.score,
@@ -304,6 +348,7 @@ export function alertOf(f: Finding, cfg: CompiledInjectionScan): Alert {
 
 export class InjectionScanProcessor<S extends Signal> implements Processor<S> {
   private readonly flagged;
+  private readonly leaks;
   private alerts?: AlertEmitter;
 
   constructor(
@@ -315,6 +360,7 @@ export class InjectionScanProcessor<S extends Signal> implements Processor<S> {
     metrics: MetricsRegistry,
   ) {
     this.flagged = metrics.counter('agentcol_processor_injection_scan_flagged_total', 'Spans and log records the injection_scan processor flagged, by signal.');
+    this.leaks = metrics.counter('agentcol_processor_injection_scan_canary_leaks_total', 'Proxy spans whose response held the canary token of their system prompt (recorded by the injection_scan guard).');
   }
 
   async start(host: Host): Promise<void> {
@@ -335,7 +381,10 @@ export class InjectionScanProcessor<S extends Signal> implements Processor<S> {
       if (r.part) out = heldBatch(signal, [r.part], countItems(signal, batch)) as BatchBySignal[S];
     } else found = signal === 'traces' ? scanTraces(batch as TracesBatch, this.cfg) : scanLogs(batch as LogsBatch, this.cfg);
     if (found.length > 0) {
-      this.flagged.add(found.length, { processor: this.id, signal });
+      const injections = found.filter((f) => f.kind === 'prompt_injection').length;
+      if (injections) this.flagged.add(injections, { processor: this.id, signal });
+      const leaks = found.length - injections;
+      if (leaks) this.leaks.add(leaks, { processor: this.id });
       // The alert goes out first; a refused alert never fails the batch (core/alerts.ts).
       if (this.alerts) await this.alerts.emit(found.map((f) => alertOf(f, this.cfg)));
     }

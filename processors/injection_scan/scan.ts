@@ -64,7 +64,13 @@ const QUOTES = /"[^"\n]{1,600}"|“[^”\n]{1,600}”|«[^»\n]{1,600}»|„[^�
 const CODE = /(?:^|\n)\s{0,8}(?:def |class |function |const |let |var |import |from |return |public |private |#include|package |func |fn |select |insert |update |git |npm |pip |curl |\$ )|=>|\);\s?$|\):\n|\{\n/m;
 
 /** Quoted spans and code (fences found with indexOf: linear). */
-function quotedRanges(text: string): Range[] {
+/** Code fences and quoted spans of a view, each list sorted and without overlaps. */
+interface Ranges {
+  fences: Range[];
+  quotes: Range[];
+}
+
+function quotedRanges(text: string): Ranges {
   const out: Range[] = [];
   let i = 0;
   for (;;) {
@@ -75,12 +81,27 @@ function quotedRanges(text: string): Range[] {
     out.push({ start: open, end, code: true });
     i = end;
   }
-  for (const m of text.matchAll(QUOTES)) out.push({ start: m.index!, end: m.index! + m[0].length, code: m[0].startsWith('`') });
-  return out;
+  const quotes: Range[] = [];
+  for (const m of text.matchAll(QUOTES)) quotes.push({ start: m.index!, end: m.index! + m[0].length, code: m[0].startsWith('`') });
+  return { fences: out, quotes };
 }
 
-function inRange(ranges: Range[], index: number): Range | undefined {
-  for (const r of ranges) if (index >= r.start && index < r.end) return r;
+/** The range holding `index` (a fence before a quote); binary search, so many hits on a text
+ * with many quotes stay linear overall. */
+function inRange(ranges: Ranges, index: number): Range | undefined {
+  return find(ranges.fences, index) ?? find(ranges.quotes, index);
+}
+
+function find(list: Range[], index: number): Range | undefined {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const r = list[mid];
+    if (index < r.start) hi = mid - 1;
+    else if (index >= r.end) lo = mid + 1;
+    else return r;
+  }
   return undefined;
 }
 
@@ -103,7 +124,7 @@ interface Hit {
 
 /** Context of one scan: the role, and (computed on first need) quoted ranges and meta-ness. */
 class Context {
-  private ranges = new Map<View, Range[]>();
+  private ranges = new Map<View, Ranges>();
   private meta: boolean | undefined;
   private code: boolean | undefined;
   constructor(
@@ -128,7 +149,7 @@ class Context {
     let w = pattern.weight;
     let r = this.ranges.get(view);
     if (!r) this.ranges.set(view, (r = quotedRanges(view.text)));
-    const q = r.length ? inRange(r, index) : undefined;
+    const q = inRange(r, index);
     if (q) {
       if (pattern.syntax && q.code) w *= CODE_DISCOUNT;
       else if (q.code || this.isCode()) w *= CODE_DISCOUNT;
@@ -173,6 +194,21 @@ function scanView(view: View, ctx: Context, best: Array<Hit | undefined>): void 
       if (hit) consider(c.detector, c.pattern, hit.index);
     }
   }
+}
+
+/** The patterns the prefilter lets match somewhere in `text` (one view), without early stops:
+ * for tests that compare the prefiltered scan with trying every pattern everywhere. */
+export function triggeredPatterns(text: string): Set<Pattern> {
+  const out = new Set<Pattern>();
+  const re = new RegExp(TRIGGERS.re.source, 'g');
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    re.lastIndex = m.index + 1;
+    for (const c of TRIGGERS.byStem.get(m[0])!) {
+      c.pattern.re.lastIndex = m.index;
+      if (c.pattern.re.exec(text)) out.add(c.pattern);
+    }
+  }
+  return out;
 }
 
 /** Scores one text (a user message, tool result or retrieved document). */
