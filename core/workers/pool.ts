@@ -27,6 +27,9 @@ function hash(s: string): number {
 
 export class WorkerPool {
   private readonly lanes: Piscina[];
+  /** Tasks submitted to each lane and not yet settled: what an unkeyed task balances on (Piscina's
+   * utilization is a lifetime average, and computing it summarises histograms on every call). */
+  private readonly outstanding: number[];
   /** The last task of each key still running: the next one waits for it (Piscina starts a thread's
    * queued tasks while an async one awaits, so order per key is kept here). */
   private readonly tails = new Map<string, Promise<unknown>>();
@@ -36,13 +39,28 @@ export class WorkerPool {
     const filename = new URL('./entry.mjs', import.meta.url).href;
     // --cpu-prof passes through, so profiling agentcol profiles the pool's threads too.
     const execArgv = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
-    this.lanes = Array.from({ length: size }, (_, i) => new Piscina({ filename, name: 'default', minThreads: 1, maxThreads: 1, idleTimeout: 60_000, execArgv, env: { ...process.env, AGENTCOL_WORKER_LANE: String(i) } }));
+    // recordTiming off: nothing reads Piscina's run/wait histograms, and recording costs the event loop per task.
+    this.lanes = Array.from({ length: size }, (_, i) => new Piscina({ filename, name: 'default', minThreads: 1, maxThreads: 1, idleTimeout: 60_000, recordTiming: false, execArgv, env: { ...process.env, AGENTCOL_WORKER_LANE: String(i) } }));
+    this.outstanding = new Array<number>(size).fill(0);
   }
 
   /** Runs `fn` of `moduleUrl` (e.g. new URL('./scan.ts', import.meta.url).href) on `arg`. */
   run<R>(moduleUrl: string, fn: string, arg: unknown, opts: TaskOptions = {}): Promise<R> {
-    const lane = this.lane(opts.key);
-    const start = () => lane.run({ module: moduleUrl, fn, arg }, { transferList: opts.transferList }) as Promise<R>;
+    const index = this.laneIndex(opts.key);
+    const lane = this.lanes[index];
+    this.outstanding[index]++;
+    const settled = () => void this.outstanding[index]--;
+    const start = () => {
+      let p: Promise<R>;
+      try {
+        p = lane.run({ module: moduleUrl, fn, arg }, { transferList: opts.transferList }) as Promise<R>;
+      } catch (err) {
+        settled();
+        throw err;
+      }
+      p.then(settled, settled);
+      return p;
+    };
     const key = opts.key;
     if (key === undefined) return start();
     const prev = this.tails.get(key);
@@ -60,10 +78,10 @@ export class WorkerPool {
     return hash(key) % this.lanes.length;
   }
 
-  private lane(key: string | undefined): Piscina {
-    if (key !== undefined) return this.lanes[this.laneOf(key)];
-    let best = this.lanes[0];
-    for (const l of this.lanes) if (l.queueSize + l.utilization < best.queueSize + best.utilization) best = l;
+  private laneIndex(key: string | undefined): number {
+    if (key !== undefined) return this.laneOf(key);
+    let best = 0;
+    for (let i = 1; i < this.lanes.length; i++) if (this.outstanding[i] < this.outstanding[best]) best = i;
     return best;
   }
 
