@@ -6,7 +6,7 @@ import { encodeTracesProto } from '../core/otlp/encode-proto.ts';
 import { encodeTracesJson } from '../core/otlp/encode-json.ts';
 
 /** mulberry32: a tiny seeded PRNG, so the payload is identical on every run. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

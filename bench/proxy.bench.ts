@@ -90,7 +90,7 @@ function guardSetup(): { name: string; plugin: string; processor: string } {
   };
 }
 
-async function startMock(): Promise<{ child: ChildProcess; port: number; key: string; stop(): Promise<void> }> {
+export async function startMock(): Promise<{ child: ChildProcess; port: number; key: string; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/fixtures/mock-providers/serve.ts')], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
     let buf = '';

@@ -8,6 +8,7 @@ import { runE2eBench } from './e2e.ts';
 import { formatProxyBench, runProxyBench } from './proxy.bench.ts';
 import { formatAnomalyBench, runAnomalyScenarioBench } from './anomaly-scenario.ts';
 import { formatQueueAloneBench, formatQueueBench, runQueueAloneBench, runQueueBench } from './queue.bench.ts';
+import { formatGuardsBench, runGuardsBench } from './guards.ts';
 
 const only = process.argv[2];
 const results: Record<string, unknown> = {};
@@ -38,6 +39,13 @@ if (!only || only === 'proxy') {
   const proxy = await runProxyBench();
   results.proxy = proxy;
   console.log('\n' + formatProxyBench(proxy));
+}
+
+// redaction and injection_scan: MB/s per core inline and in the pipeline, event-loop delay, guardrail latency
+if (!only || only === 'guards') {
+  const guards = await runGuardsBench();
+  results.guards = guards;
+  console.log('\n' + formatGuardsBench(guards));
 }
 
 // The anomaly scenario (a simulated week, minutes of replay) runs only when named.

@@ -101,7 +101,7 @@ export class CopyWriter {
 
 const pool: CopyWriter[] = [];
 /** Writers bigger than this are not kept for reuse (one huge batch should not pin its memory). */
-const KEEP_BYTES = 64 << 20;
+const KEEP_BYTES = 32 << 20;
 
 /** A writer from the pool (or a new one), empty. Give it back with releaseWriter when what it
  * wrote has been consumed. */

@@ -1,10 +1,9 @@
 // Worker-thread side of WorkerPgClient: owns the PGlite instance. Batches arrive as OTLP protobuf
 // (core/signals/encoded.ts), so decoding, building the COPY text and PostgreSQL's own work (COPY
-// parsing, json, indexes) all run here, off the main event loop.
+// parsing, json, indexes) all run here, off the main event loop; a part at a time (copyProtoParts).
 import { parentPort, workerData } from 'node:worker_threads';
 import { PermanentError, RetryableError } from '../../core/component.ts';
-import { decodeProtoParts } from '../../core/otlp/proto-batch.ts';
-import { copyBatch } from './copy-batch.ts';
+import { copyProtoParts } from './copy-batch.ts';
 import { PgliteClient } from './pglite-client.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
@@ -25,7 +24,7 @@ try {
         let rows: unknown[] | undefined;
         if (req.op === 'query') rows = await client.query(req.sql, req.params);
         else if (req.op === 'exec') await client.exec(req.sql);
-        else if (req.op === 'export') await copyBatch(client, req.signal, decodeProtoParts(req.signal, req.parts));
+        else if (req.op === 'export') await copyProtoParts(client, req.signal, req.parts);
         else if (req.op === 'copy') await client.copyFrom(req.table, req.columns, new Uint8Array(req.payload));
         else if (req.op === 'close') await client.close();
         port.postMessage({ id: req.id, ok: true, rows } satisfies WorkerReply);

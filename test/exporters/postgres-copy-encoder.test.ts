@@ -1,7 +1,17 @@
 // The COPY payload bytes (copy-encoder.ts writing into copy-writer.ts): every value survives COPY's
 // text format, the writer grows without corrupting what it wrote, and a log record's id is the hash
-// of exactly the row's bytes before it.
+// of exactly the row's bytes before it. And the PGlite worker's part-at-a-time write of a held batch.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { describe, expect, it } from 'vitest';
+import { PermanentError } from '../../core/component.ts';
+import { encodeTracesProto } from '../../core/otlp/encode-proto.ts';
+import { heldBatch } from '../../core/otlp/proto-batch.ts';
+import { silentLogger } from '../../core/telemetry/logger.ts';
+import { MetricsRegistry } from '../../core/telemetry/metrics.ts';
+import factory from '../../exporters/postgres/factory.ts';
 import { flattenLogs, flattenTraces } from '../../core/storage/flatten.ts';
 import { recordId } from '../../core/storage/record-id.ts';
 import { attributesJson, encodeCopy } from '../../exporters/postgres/copy-encoder.ts';
@@ -59,4 +69,31 @@ describe('COPY payload bytes', () => {
       releaseWriter(w);
     }
   });
+});
+
+describe('PGlite worker, a held batch of several protobuf parts', () => {
+  it('writes every part in one transaction, and nothing when a part is malformed (permanent)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentcol-pg-parts-'));
+    try {
+      const ex = factory.create({ id: 'postgres', logger: silentLogger, metrics: new MetricsRegistry(), config: { path: join(dir, 'pg') } });
+      await ex.start({} as never);
+      const parts = [1, 2, 3, 4, 5, 6].map((seed) => Buffer.from(encodeTracesProto(makeGenAiTraces(300, seed))));
+      const bad = Buffer.from(parts[2].subarray(0, parts[2].length - 7));
+      // Spans 1 and 2 are fine, 3 is cut short: none of them may be stored.
+      const err = await ex.export('traces', heldBatch('traces', [parts[0], parts[1], bad], 900)).catch((e) => e);
+      expect(err).toBeInstanceOf(PermanentError);
+      expect(err.message).toMatch(/truncated/);
+      await ex.export('traces', heldBatch('traces', parts.slice(3), 900));
+      await ex.shutdown();
+      const db = await PGlite.create(join(dir, 'pg'));
+      try {
+        const { rows } = await db.query<{ n: number; names: number }>('SELECT count(*)::int AS n, count(DISTINCT span_id)::int AS names FROM otel_traces');
+        expect(rows[0]).toEqual({ n: 900, names: 900 });
+      } finally {
+        await db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
