@@ -46,6 +46,10 @@ export interface AgentResult {
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+/** Index of tokens in VOLUME_METRICS. */
+const TOKENS = 1;
+/** Active intervals an hour of day needs before it has thresholds of its own. */
+const HOUR_MIN_SAMPLES = 4;
 /** A threshold that never alerts (JSON-safe, unlike Infinity). */
 const NO_ALERT = -1;
 
@@ -55,10 +59,23 @@ interface VolumeRef {
   base: number[];
 }
 
+/** What a closed interval leaves for the intervals opening after it: the global thresholds and
+ * the hour-of-day thresholds (min_ratio times that hour's mean, 0 while it has few samples) of the
+ * hours such an interval can start in while a later close exists (the newest entry reads the live
+ * hour means: nothing changed them since). */
+interface RefEntry {
+  closedEnd: number;
+  ref: VolumeRef;
+  /** hour of day -> per metric [threshold, mean]. */
+  hours: Record<number, [number, number][]>;
+}
+
 interface OpenInterval {
   start: number;
   x: number[];
   risk: number;
+  /** Sum over the interval's events of min(1, risk / largest weight): the escalation input. */
+  y: number;
   /** The riskiest event of the interval: the escalation evidence. */
   top?: { risk: number; t: number; traceId: string; spanId: string };
   ref: VolumeRef;
@@ -81,9 +98,12 @@ export interface AgentStateJson {
   vol: Ewma[];
   win: number[][];
   volIntervals: number;
-  refs: { closedEnd: number; ref: VolumeRef }[];
+  refs: RefEntry[];
   open: OpenInterval[];
-  esc: { m: Ewma; S: number; alarmed: boolean };
+  /** Per volume metric and hour of day: EWMA of active intervals, and how many there were. */
+  hourVol: { m: number[][]; n: number[] };
+  /** Escalation: baseline rate p (EWMA per event), events learnt, CUSUM S, alarm state. */
+  esc: { p: number; n: number; S: number; alarmed: boolean };
   items: [string, number][];
   growth: [number, { sum: number; items: string[]; alerted: boolean }][];
   hod: Profile;
@@ -103,8 +123,9 @@ export class AgentBaseline {
   private items: Map<string, number>;
   private growth: Map<number, { sum: number; items: string[]; alerted: boolean }>;
   private hours: Map<number, { n: number; alerted: boolean }>;
-  /** Each volume window, sorted (derived: not in snapshots). */
+  /** Each volume window, sorted, and the tokens window's logs, sorted (derived: not in snapshots). */
   private sorted: number[][];
+  private sortedLogTokens: number[];
 
   constructor(agent: string, from?: AgentStateJson) {
     this.s = from ?? {
@@ -118,7 +139,8 @@ export class AgentBaseline {
       volIntervals: 0,
       refs: [],
       open: [],
-      esc: { m: newEwma(), S: 0, alarmed: false },
+      hourVol: { m: VOLUME_METRICS.map(() => new Array(24).fill(0)), n: new Array(24).fill(0) },
+      esc: { p: 0, n: 0, S: 0, alarmed: false },
       items: [],
       growth: [],
       hod: profile(24),
@@ -129,6 +151,7 @@ export class AgentBaseline {
     this.growth = new Map(this.s.growth);
     this.hours = new Map(this.s.hours);
     this.sorted = this.s.win.map(sortedOf);
+    this.sortedLogTokens = sortedOf(this.s.win[TOKENS].map(Math.log1p));
   }
 
   get agent(): string {
@@ -169,7 +192,7 @@ export class AgentBaseline {
     const s = this.s;
     let iv = s.open.find((o) => o.start === start);
     if (!iv) {
-      iv = { start, x: VOLUME_METRICS.map(() => 0), risk: 0, ref: this.refFor(start, cfg), alerted: VOLUME_METRICS.map(() => false) };
+      iv = { start, x: VOLUME_METRICS.map(() => 0), risk: 0, y: 0, ref: this.refFor(start, cfg), alerted: VOLUME_METRICS.map(() => false) };
       s.open.push(iv);
       s.open.sort((a, b) => a.start - b.start);
     }
@@ -178,6 +201,7 @@ export class AgentBaseline {
     iv.x[2] += e.toolCall ? 1 : 0;
     if (risk > 0) {
       iv.risk += risk;
+      iv.y += Math.min(1, risk / (cfg.escalation.maxWeight || 1));
       const top = iv.top;
       if (!top || risk > top.risk || (risk === top.risk && (e.t > top.t || (e.t === top.t && e.spanId > top.spanId)))) iv.top = { risk, t: e.t, traceId: e.traceId, spanId: e.spanId };
     }
@@ -205,11 +229,30 @@ export class AgentBaseline {
     });
   }
 
-  /** The reference made of the intervals closed at least allowed_lateness before `start`. */
+  /** The reference made of the intervals closed at least allowed_lateness before `start`; the
+   * interval's hour of day raises the thresholds to its own (busy hours are not bursts). */
   private refFor(start: number, cfg: CompiledAnomaly): VolumeRef {
-    let ref: VolumeRef | undefined;
-    for (const r of this.s.refs) if (r.closedEnd + cfg.latenessMs <= start) ref = r.ref;
-    return ref ? structuredClone(ref) : emptyRef();
+    const refs = this.s.refs;
+    let at = -1;
+    for (let k = 0; k < refs.length; k++) if (refs[k].closedEnd + cfg.latenessMs <= start) at = k;
+    if (at < 0) return emptyRef();
+    const entry = refs[at];
+    const hod = Math.floor(start / HOUR) % 24;
+    const hour = at === refs.length - 1 ? this.hourRef(hod, cfg) : (entry.hours[hod] ?? this.hourRef(hod, cfg));
+    const ref: VolumeRef = { thr: [...entry.ref.thr], base: [...entry.ref.base] };
+    for (let i = 0; i < ref.thr.length; i++) {
+      if (!(ref.thr[i] > 0)) continue;
+      if (hour[i][0] > ref.thr[i]) ref.thr[i] = hour[i][0];
+      if (hour[i][1] > ref.base[i]) ref.base[i] = hour[i][1];
+    }
+    return ref;
+  }
+
+  /** Per metric [threshold, mean] of an hour of day, from the live hour means. */
+  private hourRef(hod: number, cfg: CompiledAnomaly): [number, number][] {
+    const hv = this.s.hourVol;
+    const ok = hv.n[hod] >= HOUR_MIN_SAMPLES;
+    return hv.m.map((row) => (ok ? [cfg.volume.minRatio * row[hod], round(row[hod], 2)] : [0, 0]));
   }
 
   private volumeRef(cfg: CompiledAnomaly): VolumeRef {
@@ -223,7 +266,15 @@ export class AgentBaseline {
       const med = median(sorted);
       const sd = Math.max(Math.sqrt(e.v), 1, 0.1 * e.m);
       const md = Math.max(1.4826 * mad(sorted, med), 1, 0.1 * med);
-      thr.push(Math.max(e.m + v.z * sd, med + v.robustZ * md, v.minRatio * Math.max(e.m, med), v.minValue[VOLUME_METRICS[i]], 1));
+      let t = Math.max(e.m + v.z * sd, med + v.robustZ * md, v.minRatio * Math.max(e.m, med), v.minValue[VOLUME_METRICS[i]], 1);
+      if (i === TOKENS) {
+        // Tokens per request are heavy-tailed (one long context is 10x the median): the robust
+        // check runs on log(1 + x) too, with its MAD floored at 0.25 (a factor of 1.28).
+        const logs = this.sortedLogTokens;
+        const lmed = median(logs);
+        t = Math.max(t, Math.expm1(lmed + v.robustZ * Math.max(1.4826 * mad(logs, lmed), 0.25)));
+      }
+      thr.push(t);
       base.push(med);
     });
     return { thr, base };
@@ -237,27 +288,47 @@ export class AgentBaseline {
       const iv = s.open.shift()!;
       const end = iv.start + cfg.intervalMs;
       if (cfg.escalation.enabled) this.escalation(iv, end, e, cfg, out);
+      const hod = Math.floor(iv.start / HOUR) % 24;
+      const hv = s.hourVol;
       VOLUME_METRICS.forEach((_m, i) => {
         ewmaAdd(s.vol[i], iv.x[i], cfg.volume.alpha);
-        sortedUpdate(this.sorted[i], iv.x[i], windowAdd(s.win[i], iv.x[i], cfg.volume.window));
+        const dropped = windowAdd(s.win[i], iv.x[i], cfg.volume.window);
+        sortedUpdate(this.sorted[i], iv.x[i], dropped);
+        if (i === TOKENS) sortedUpdate(this.sortedLogTokens, Math.log1p(iv.x[i]), dropped === undefined ? undefined : Math.log1p(dropped));
+        hv.m[i][hod] = hv.n[hod] === 0 ? iv.x[i] : hv.m[i][hod] + cfg.volume.hourAlpha * (iv.x[i] - hv.m[i][hod]);
       });
+      hv.n[hod]++;
       s.volIntervals++;
-      s.refs.push({ closedEnd: end, ref: this.volumeRef(cfg) });
-      if (s.refs.length > 8) s.refs.splice(0, s.refs.length - 8);
+      // Intervals that can pick this entry once a later one exists start right after it.
+      const hours: RefEntry['hours'] = {};
+      for (const t of [end, end + cfg.intervalMs + cfg.latenessMs]) {
+        const h = Math.floor(t / HOUR) % 24;
+        hours[h] ??= this.hourRef(h, cfg);
+      }
+      s.refs.push({ closedEnd: end, ref: this.volumeRef(cfg), hours });
+      if (s.refs.length > 4) s.refs.splice(0, s.refs.length - 4);
     }
   }
 
+  /** Bernoulli log-likelihood CUSUM on the share of risky events, stepped once per closed
+   * interval (the sum over its events does not depend on their order). */
   private escalation(iv: OpenInterval, end: number, e: AgentEvent, cfg: CompiledAnomaly, out: AgentResult): void {
     const c = cfg.escalation;
     const esc = this.s.esc;
-    const learn = () => ewmaAdd(esc.m, iv.risk, c.alpha);
-    if (esc.m.n < c.minIntervals || !this.warm(end, cfg)) return learn();
-    // Sensitive actions are rare events: their sample sd says little until there are many, so the
-    // floor is in units of the heaviest weight (min_std 1: one such action per interval = 1 sd).
-    const sd = Math.max(Math.sqrt(esc.m.v), c.minStd * maxWeight(cfg));
+    const n = iv.x[0];
+    const learn = () => {
+      if (n === 0) return;
+      const w = esc.n === 0 ? 1 : 1 - (1 - c.alpha) ** n;
+      esc.p += w * (iv.y / n - esc.p);
+      esc.n += n;
+    };
+    if (esc.n < c.minEvents || !this.warm(end, cfg) || c.maxWeight <= 0) return learn();
+    const p0 = Math.max(esc.p, c.minRate);
+    const p1 = Math.min(0.99, Math.max(c.ratio * p0, p0 + c.minShift));
+    const llr = iv.y * Math.log(p1 / p0) + (n - iv.y) * Math.log((1 - p1) / (1 - p0));
     const before = esc.S;
-    // Capped, so a drift that stops is forgotten in a bounded number of intervals.
-    esc.S = Math.min(2 * c.threshold, Math.max(0, esc.S + (iv.risk - esc.m.m) / sd - c.slack));
+    // Capped, so a drift that stops is forgotten in a bounded number of events.
+    esc.S = Math.min(2 * c.threshold, Math.max(0, esc.S + llr));
     if (esc.alarmed) {
       // One alert per drift: re-armed once the sum falls back under half the threshold. Meanwhile
       // the baseline learns, so a lasting new level becomes the normal.
@@ -267,19 +338,20 @@ export class AgentBaseline {
     if (esc.S >= c.threshold) {
       esc.alarmed = true;
       const top = iv.top;
+      const share = n > 0 ? iv.y / n : 0;
       out.findings.push({
         index: e.index,
         agent: this.s.agent,
         class: 'escalation',
-        metric: 'risk_cusum',
+        metric: 'risk_share',
         score: round(scoreOf(esc.S, c.threshold)),
-        baseline: round(esc.m.m, 3),
-        observed: round(esc.S, 3),
+        baseline: round(esc.p, 4),
+        observed: round(share, 4),
         threshold: c.threshold,
         t: top?.t ?? e.t,
         traceId: top?.traceId ?? e.traceId,
         spanId: top?.spanId ?? e.spanId,
-        reason: `agent "${this.s.agent}": sensitive actions drifting up: risk ${round(iv.risk, 2)} in the interval from ${iso(iv.start)} against a baseline of ${round(esc.m.m, 2)} per interval; cumulative excess ${round(esc.S, 2)} sd (threshold ${c.threshold}, was ${round(before, 2)})`,
+        reason: `agent "${this.s.agent}": sensitive actions drifting up: ${round(share * 100, 1)}% risk share in the interval from ${iso(iv.start)} against a baseline of ${round(esc.p * 100, 2)}%; cumulative evidence ${round(esc.S, 2)} (threshold ${c.threshold}, was ${round(before, 2)})`,
         intervalStart: iv.start,
       });
       return;
@@ -393,13 +465,6 @@ export class AgentBaseline {
     const oldHour = Math.floor((s.maxSeen - cfg.latenessMs) / HOUR) - 2;
     for (const h of this.hours.keys()) if (h < oldHour) this.hours.delete(h);
   }
-}
-
-function maxWeight(cfg: CompiledAnomaly): number {
-  let m = 0;
-  for (const w of Object.values(cfg.escalation.sensitiveTools)) if (w > m) m = w;
-  for (const w of Object.values(cfg.escalation.sensitiveScopes)) if (w > m) m = w;
-  return m > 0 ? m : 1;
 }
 
 export function riskOf(e: AgentEvent, cfg: CompiledAnomaly): number {

@@ -17,10 +17,10 @@ export interface AnomalyConfig {
   alerts_pipeline?: string;
   workers?: boolean;
   shards?: number;
-  volume?: Partial<{ enabled: boolean; ewma_alpha: number; z_threshold: number; robust_z_threshold: number; min_ratio: number; min_intervals: number; window: number; min_value: Partial<Record<VolumeMetric, number>> }>;
+  volume?: Partial<{ enabled: boolean; ewma_alpha: number; hour_alpha: number; z_threshold: number; robust_z_threshold: number; min_ratio: number; min_intervals: number; window: number; min_value: Partial<Record<VolumeMetric, number>> }>;
   scope?: Partial<{ enabled: boolean; baseline_window: string | number; growth_window: string | number; weights: Partial<Record<ScopeKind, number>>; threshold: number; max_items: number }>;
   temporal?: Partial<{ enabled: boolean; min_days: number; min_weeks: number; max_active_fraction: number; min_events: number }>;
-  escalation?: Partial<{ enabled: boolean; sensitive_tools: Record<string, number>; sensitive_scopes: Record<string, number>; ewma_alpha: number; slack: number; threshold: number; min_std: number; min_intervals: number }>;
+  escalation?: Partial<{ enabled: boolean; sensitive_tools: Record<string, number>; sensitive_scopes: Record<string, number>; ewma_alpha: number; min_rate: number; ratio: number; min_shift: number; threshold: number; min_events: number }>;
   coordination?: Partial<{ enabled: boolean; window: string | number; min_agents: number; rare_max_agents: number; kinds: ScopeKind[] }>;
   state?: { exporter?: string; interval?: string | number; namespace?: string };
 }
@@ -35,10 +35,10 @@ export interface CompiledAnomaly {
   alertsPipeline: string;
   workers: boolean;
   shards: number;
-  volume: { enabled: boolean; alpha: number; z: number; robustZ: number; minRatio: number; minIntervals: number; window: number; minValue: Record<VolumeMetric, number> };
+  volume: { enabled: boolean; alpha: number; hourAlpha: number; z: number; robustZ: number; minRatio: number; minIntervals: number; window: number; minValue: Record<VolumeMetric, number> };
   scope: { enabled: boolean; baselineWindowMs: number; growthWindowMs: number; weights: Record<ScopeKind, number>; threshold: number; maxItems: number };
   temporal: { enabled: boolean; minDays: number; minWeeks: number; maxActiveFraction: number; minEvents: number };
-  escalation: { enabled: boolean; sensitiveTools: Record<string, number>; sensitiveScopes: Record<string, number>; alpha: number; slack: number; threshold: number; minStd: number; minIntervals: number };
+  escalation: { enabled: boolean; sensitiveTools: Record<string, number>; sensitiveScopes: Record<string, number>; alpha: number; minRate: number; ratio: number; minShift: number; threshold: number; minEvents: number; maxWeight: number };
   coordination: { enabled: boolean; windowMs: number; minAgents: number; rareMaxAgents: number; kinds: ScopeKind[] };
   state?: { exporter: string; intervalMs: number; namespace?: string };
 }
@@ -51,10 +51,10 @@ export const DEFAULTS = {
   alerts_pipeline: 'logs',
   workers: true,
   shards: 1,
-  volume: { enabled: true, ewma_alpha: 0.05, z_threshold: 4, robust_z_threshold: 5, min_ratio: 4, min_intervals: 12, window: 288, min_value: { requests: 10, tokens: 5000, tool_calls: 10 } },
+  volume: { enabled: true, ewma_alpha: 0.05, hour_alpha: 0.1, z_threshold: 4, robust_z_threshold: 5, min_ratio: 4, min_intervals: 12, window: 288, min_value: { requests: 10, tokens: 5000, tool_calls: 10 } },
   scope: { enabled: true, baseline_window: '7d', growth_window: '1h', weights: { tool: 0.5, model: 0.25, provider: 0.5, data_scope: 1, destination: 1 }, threshold: 1, max_items: 1000 },
   temporal: { enabled: true, min_days: 3, min_weeks: 2, max_active_fraction: 0.1, min_events: 3 },
-  escalation: { enabled: true, ewma_alpha: 0.05, slack: 0.5, threshold: 8, min_std: 1, min_intervals: 12 },
+  escalation: { enabled: true, ewma_alpha: 0.002, min_rate: 0.005, ratio: 3, min_shift: 0.05, threshold: 10, min_events: 200 },
   coordination: { enabled: true, window: '10m', min_agents: 3, rare_max_agents: 1, kinds: ['data_scope', 'destination'] as ScopeKind[] },
   state_interval: '1m',
 };
@@ -85,6 +85,7 @@ export const configSchema: JsonSchema = {
       properties: {
         enabled: enabled('volume anomalies'),
         ewma_alpha: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: DEFAULTS.volume.ewma_alpha, description: 'Weight of the newest interval in the EWMA mean and variance.' },
+        hour_alpha: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: DEFAULTS.volume.hour_alpha, description: 'Weight of the newest interval in the mean of its hour of day: busy hours get thresholds of their own (min_ratio times that mean).' },
         z_threshold: num(DEFAULTS.volume.z_threshold, 'Standard deviations above the EWMA mean.'),
         robust_z_threshold: num(DEFAULTS.volume.robust_z_threshold, 'Scaled MADs (1.4826 x MAD) above the median.'),
         min_ratio: num(DEFAULTS.volume.min_ratio, 'Observed must also be at least this multiple of the baseline (max of mean and median).'),
@@ -145,11 +146,12 @@ export const configSchema: JsonSchema = {
         enabled: enabled('escalation'),
         sensitive_tools: weights('Risk weight per tool name, e.g. {delete_user: 5, export_table: 3}.'),
         sensitive_scopes: weights('Risk weight per data scope, e.g. {finance: 3, pii: 5}.'),
-        ewma_alpha: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: DEFAULTS.escalation.ewma_alpha, description: 'Weight of the newest interval in the risk baseline.' },
-        slack: num(DEFAULTS.escalation.slack, 'CUSUM reference k, in standard deviations: drift smaller than this never accumulates.'),
-        threshold: num(DEFAULTS.escalation.threshold, 'CUSUM decision h, in standard deviations.'),
-        min_std: num(DEFAULTS.escalation.min_std, 'Floor of the risk standard deviation, in units of the largest sensitive weight (1: one such action per interval is one standard deviation).', 0),
-        min_intervals: int(DEFAULTS.escalation.min_intervals, 'Active intervals of history before escalation can alert.'),
+        ewma_alpha: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: DEFAULTS.escalation.ewma_alpha, description: 'Weight of each event in the baseline rate of sensitive risk per event.' },
+        min_rate: { type: 'number', exclusiveMinimum: 0, maximum: 0.5, default: DEFAULTS.escalation.min_rate, description: 'Floor of the baseline rate (risk per event, in units of the largest weight), so one action of an agent that never had one does not alert.' },
+        ratio: { type: 'number', minimum: 1, default: DEFAULTS.escalation.ratio, description: 'The drift looked for: a rate at least this multiple of the baseline...' },
+        min_shift: { type: 'number', exclusiveMinimum: 0, maximum: 0.9, default: DEFAULTS.escalation.min_shift, description: '...and at least this much above it (risk per event, in units of the largest weight).' },
+        threshold: num(DEFAULTS.escalation.threshold, 'CUSUM decision h: log-likelihood ratio (nats) of drift against baseline.'),
+        min_events: int(DEFAULTS.escalation.min_events, 'Events of history before escalation can alert.'),
       },
     },
     coordination: {
@@ -211,6 +213,8 @@ export function compileConfig(raw: unknown): CompiledAnomaly {
   const windowMs = durationMs(k.window ?? D.coordination.window);
   if (!(growthWindowMs > 0)) throw new Error('scope.growth_window must be longer than 0');
   if (!(windowMs > 0)) throw new Error('coordination.window must be longer than 0');
+  const sensitiveTools = nonNegativeWeights('escalation.sensitive_tools', e.sensitive_tools);
+  const sensitiveScopes = nonNegativeWeights('escalation.sensitive_scopes', e.sensitive_scopes);
   let state: CompiledAnomaly['state'];
   if (c.state) {
     if (!c.state.exporter) throw new Error('state.exporter is required: the id of an exporter with a state store, e.g. state: {exporter: postgres}');
@@ -230,6 +234,7 @@ export function compileConfig(raw: unknown): CompiledAnomaly {
     volume: {
       enabled: v.enabled ?? true,
       alpha: v.ewma_alpha ?? D.volume.ewma_alpha,
+      hourAlpha: v.hour_alpha ?? D.volume.hour_alpha,
       z: v.z_threshold ?? D.volume.z_threshold,
       robustZ: v.robust_z_threshold ?? D.volume.robust_z_threshold,
       minRatio: v.min_ratio ?? D.volume.min_ratio,
@@ -254,13 +259,15 @@ export function compileConfig(raw: unknown): CompiledAnomaly {
     },
     escalation: {
       enabled: e.enabled ?? true,
-      sensitiveTools: nonNegativeWeights('escalation.sensitive_tools', e.sensitive_tools),
-      sensitiveScopes: nonNegativeWeights('escalation.sensitive_scopes', e.sensitive_scopes),
+      sensitiveTools,
+      sensitiveScopes,
       alpha: e.ewma_alpha ?? D.escalation.ewma_alpha,
-      slack: e.slack ?? D.escalation.slack,
+      minRate: e.min_rate ?? D.escalation.min_rate,
+      ratio: e.ratio ?? D.escalation.ratio,
+      minShift: e.min_shift ?? D.escalation.min_shift,
       threshold: e.threshold ?? D.escalation.threshold,
-      minStd: e.min_std ?? D.escalation.min_std,
-      minIntervals: e.min_intervals ?? D.escalation.min_intervals,
+      minEvents: e.min_events ?? D.escalation.min_events,
+      maxWeight: Math.max(0, ...Object.values(sensitiveTools), ...Object.values(sensitiveScopes)),
     },
     coordination: {
       enabled: k.enabled ?? true,

@@ -106,7 +106,7 @@ describe('each class on a crafted stream', () => {
     const r = await run(batches(evs), cfg);
     expect(r.alerts.map(cls)).toEqual(['escalation']);
     const a = r.alerts[0];
-    expect(a.attributes['agentcol.alert.metric']).toBe('risk_cusum');
+    expect(a.attributes['agentcol.alert.metric']).toBe('risk_share');
     const t = Number(a.timeUnixNano / 1_000_000n);
     expect(t).toBeGreaterThan(at(4, 9));
     expect(t).toBeLessThan(at(4, 15));
