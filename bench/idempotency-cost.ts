@@ -1,9 +1,9 @@
 // What idempotent writes cost, measured in one run with rounds interleaved (so machine noise hits
 // both sides alike): each store's write path now against the same store without it.
-//   row store (PGlite in this thread, or a PostgreSQL server): COPY into a staging table + INSERT ...
-//     ON CONFLICT DO NOTHING under unique keys (schema version 2), against schema version 1 and a
-//     plain COPY into the table (copyBatch with its staging steps skipped, so everything else is
-//     the same code);
+//   row store (PGlite in this thread, or a PostgreSQL server): schema version 2's write (COPY under
+//     the unique keys; staging table + INSERT ... ON CONFLICT DO NOTHING only when a batch hits
+//     them) against schema version 1's plain COPY (copyBatch with the staging steps turned into a
+//     COPY into the table, so everything else is the same code), and the replay of a stored batch;
 //   DuckDB: batches with a batchId (ledger lookup + row, one transaction) against batches without.
 // Figures: process CPU (all threads of this process) per span and wall time per batch, medians.
 import type { Batch, Exporter, ExportOptions } from '../core/component.ts';
@@ -44,8 +44,9 @@ export async function migrateRowStore(client: PgClient, v1: boolean): Promise<vo
 
 export type Writer = (batch: Batch, n: number) => Promise<void>;
 
-/** Interleaved rounds of each writer; every writer writes batches[0] (warm-up), then each of the
- * others once (new rows every time: a rewrite would let ON CONFLICT skip them). `spans` per batch. */
+/** Interleaved rounds of each writer, in the order given; every writer writes batches[0] (warm-up),
+ * then each of the others once, so a writer into its own store always writes new rows, and one into
+ * the store of the writer before it replays what that one just stored. `spans` per batch. */
 export async function comparePaths(writers: Record<string, Writer>, batches: Batch[], spans: number, rounds: number, perRound: number): Promise<Record<string, PathCost>> {
   if (batches.length < rounds * perRound + 1) throw new Error(`comparePaths needs ${rounds * perRound + 1} distinct batches`);
   const names = Object.keys(writers);
@@ -79,6 +80,7 @@ export async function comparePaths(writers: Record<string, Writer>, batches: Bat
 export function rowStoreWriter(client: PgClient): Writer {
   return (batch) => copyBatch(client, 'traces', batch);
 }
+
 
 /** DuckDB writer with or without batch ids. Distinct ids: every batch is new data. */
 export function duckdbWriter(ex: Exporter, ids: boolean): Writer {

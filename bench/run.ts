@@ -1,11 +1,14 @@
-// `npm run bench [decode|pipeline|storage|e2e|queue|proxy]`: the micro-benchmarks, the end-to-end load
-// benchmark and the LLM proxy benchmark, in one run (or the one named).
+// `npm run bench [decode|pipeline|storage|server-stores|e2e|queue|proxy|crash-soak]`: the micro-benchmarks,
+// the end-to-end load benchmark and the LLM proxy benchmark, in one run (or the one named);
+// crash-soak (minutes of SIGKILLs, bench/crash-soak.ts) only when named.
 // Every figure that matters is a ratio between two things measured here, in this run.
 import { runOtlpDecodeBench } from './otlp-decode.bench.ts';
 import { runPipelineBench } from './pipeline.bench.ts';
 import { runStorageBench } from './storage.bench.ts';
 import { runE2eBench } from './e2e.ts';
 import { formatProxyBench, runProxyBench } from './proxy.bench.ts';
+import { formatServerStoresBench, runServerStoresBench } from './server-stores.bench.ts';
+import { formatCrashSoak, runCrashSoak } from './crash-soak.ts';
 import { formatAnomalyBench, runAnomalyScenarioBench } from './anomaly-scenario.ts';
 import { formatQueueAloneBench, formatQueueBench, runQueueAloneBench, runQueueBench } from './queue.bench.ts';
 import { formatGuardsBench, runGuardsBench } from './guards.ts';
@@ -16,6 +19,18 @@ const results: Record<string, unknown> = {};
 if (!only || only === 'decode') results.decode = await runOtlpDecodeBench();
 if (!only || only === 'pipeline') results.pipeline = await runPipelineBench();
 if (!only || only === 'storage') results.storage = await runStorageBench();
+if (!only || only === 'server-stores') {
+  const r = await runServerStoresBench();
+  results.serverStores = r;
+  console.log('\n' + formatServerStoresBench(r));
+}
+// Long (minutes): only when named.
+if (only === 'crash-soak') {
+  const r = await runCrashSoak();
+  results.crashSoak = r;
+  console.log('\n' + formatCrashSoak(r));
+  if ('ok' in r && !r.ok) process.exitCode = 1;
+}
 if (!only || only === 'e2e') {
   const e2e = await runE2eBench({ seconds: Number(process.env.BENCH_SECONDS ?? 20) });
   results.e2e = e2e;

@@ -58,7 +58,7 @@ export interface StorageBenchResult {
 }
 
 const PG_V1 = 'schema 1: COPY into the table';
-const PG_NOW = 'schema 2: COPY into staging + INSERT ON CONFLICT DO NOTHING';
+const PG_NOW = 'schema 2: COPY under unique keys';
 const DUCK_PLAIN = 'no batch id';
 const DUCK_LEDGER = 'batch id: ledger lookup + row, one transaction';
 
