@@ -10,7 +10,9 @@ import { closeSharedPool } from '../../core/workers/pool.ts';
 import postgres from '../../exporters/postgres/factory.ts';
 import anomaly from '../../processors/anomaly/factory.ts';
 import { makeConfig, World } from '../core/pipeline.fixtures.ts';
+import { freshDatabase } from '../helpers/postgres-server.ts';
 import { withPglite } from '../helpers/stores.ts';
+import pg from 'pg';
 import { batches, byTime, cls, DAY, HOUR, MIN, normalEvent, normalTraffic, rng, summary, T0, type Ev } from './anomaly.fixtures.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'anomaly-state-'));
@@ -40,7 +42,8 @@ function stream(): TracesBatch[] {
   return batches(byTime(evs), 200);
 }
 
-/** Runs the stream through a Service; with `dir`, baselines are kept in PGlite there (and alerts stored there too). */
+/** Runs the stream through a Service; with `dir` (a PGlite directory, or a postgres:// URL of a
+ * server), baselines are kept there (and alerts stored there too). */
 async function runService(dir: string | undefined, input: TracesBatch[], workers: boolean): Promise<LogRecord[]> {
   const w = new World();
   w.registry.register(anomaly);
@@ -48,7 +51,7 @@ async function runService(dir: string | undefined, input: TracesBatch[], workers
   const config = makeConfig({
     receivers: { test: {} },
     processors: { anomaly: { workers, escalation: { sensitive_tools: { export_table: 3 } }, ...(dir ? { state: { exporter: 'postgres', interval: '1h' } } : {}) } },
-    exporters: { ...(dir ? { postgres: { path: dir } } : {}), test: {} },
+    exporters: { ...(dir ? { postgres: dir.startsWith('postgres://') ? { endpoint: dir } : { path: dir } } : {}), test: {} },
     pipelines: [
       { id: 'traces', receivers: ['test'], processors: ['anomaly'], exporters: ['test'] },
       { id: 'logs', receivers: ['test'], exporters: dir ? ['test', 'postgres'] : ['test'] },
@@ -64,7 +67,7 @@ async function runService(dir: string | undefined, input: TracesBatch[], workers
 /** Cut in the middle of day 3's office hours: intervals are open, baselines warm. */
 const cutOf = (input: TracesBatch[]) => input.findIndex((b) => Number(b.resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano / 1_000_000n) >= at(3, 12));
 
-describe('restart with restored baselines (PGlite)', () => {
+describe('restart with restored baselines (PGlite, PostgreSQL server)', () => {
   it('gives the same subsequent alerts as an uninterrupted run (saved from the event loop, restored into the worker pool)', async () => {
     const input = stream();
     const cut = cutOf(input);
@@ -83,6 +86,28 @@ describe('restart with restored baselines (PGlite)', () => {
     // The alerts are in the row store too (the logs pipeline lists postgres).
     const stored = await withPglite(dir, (pg) => pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM otel_logs WHERE event_name = 'agentcol.alert'`));
     expect(stored.rows[0].n).toBe(first.length + second.length);
+  }, 300_000);
+
+  it('the same on a PostgreSQL server (endpoint): the store\'s SQL is shared', async () => {
+    const db = await freshDatabase();
+    try {
+      const input = stream();
+      const cut = cutOf(input);
+      const whole = await runService(undefined, input, true);
+      const first = await runService(db.url, input.slice(0, cut), true);
+      const second = await runService(db.url, input.slice(cut), false);
+      expect([...first, ...second].map(summary)).toEqual(whole.map(summary));
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        const rows = await c.query(`SELECT key FROM agentcol_state WHERE namespace = 'anomaly/anomaly' ORDER BY key`);
+        expect(rows.rows.map((r) => r.key)).toEqual(['agent/a', 'agent/b', 'agent/c', 'coordination', 'meta']);
+      } finally {
+        await c.end();
+      }
+    } finally {
+      await db.drop();
+    }
   }, 300_000);
 
   it('without the state store a restart forgets: the restarted run differs', async () => {
