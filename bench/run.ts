@@ -7,6 +7,7 @@ import { runPipelineBench } from './pipeline.bench.ts';
 import { runStorageBench } from './storage.bench.ts';
 import { runE2eBench } from './e2e.ts';
 import { formatProxyBench, runProxyBench } from './proxy.bench.ts';
+import { formatInjectionBench, runInjectionBench } from './injection.bench.ts';
 import { formatServerStoresBench, runServerStoresBench } from './server-stores.bench.ts';
 import { formatCrashSoak, runCrashSoak } from './crash-soak.ts';
 import { formatAnomalyBench, runAnomalyScenarioBench } from './anomaly-scenario.ts';
@@ -48,6 +49,12 @@ if (!only || only === 'queue') {
   const queue = await runQueueBench({ seconds: Number(process.env.BENCH_SECONDS ?? 15), rounds: Number(process.env.BENCH_QUEUE_ROUNDS ?? 1) });
   results.queue = queue;
   console.log('\n' + formatQueueBench(queue));
+}
+
+if (!only || only === 'injection') {
+  const injection = await runInjectionBench();
+  results.injection = injection;
+  console.log('\n' + formatInjectionBench(injection));
 }
 
 if (!only || only === 'proxy') {

@@ -49,6 +49,9 @@ export interface NormalizeLimits {
 export const DEFAULT_LIMITS: NormalizeLimits = { maxSegments: 16, maxSegmentLength: 16384 };
 
 const NON_ASCII = /[^\t\n\r\x20-\x7e]/;
+// What strip() removes: zero-width, bidi controls, tag characters (as surrogate pairs). Tested
+// first, so ordinary non-ASCII text (accents, CJK, emoji) skips the per-character pass.
+const INVISIBLE = /[\u200b-\u200f\u2060-\u2064\ufeff\u180e\u00ad\u034f\u061c\u202a-\u202e\u2066-\u2069]|\udb40[\udc00-\udc7f]/;
 
 function isZeroWidth(cp: number): boolean {
   return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2060 && cp <= 0x2064) || cp === 0xfeff || cp === 0x180e || cp === 0xad || cp === 0x34f || cp === 0x61c;
@@ -170,6 +173,20 @@ function linesWith(text: string, test: RegExp): string {
   if (!text.includes('\n')) return text;
   const out: string[] = [];
   for (const line of text.split('\n')) if (test.test(line)) out.push(line);
+  return out.join('\n');
+}
+
+/** The lines of `text` holding the given positions (sorted), joined by "\n". */
+function linesAt(text: string, positions: number[]): string {
+  const out: string[] = [];
+  let taken = -1; // end of the last line taken
+  for (const p of positions) {
+    if (p < taken) continue;
+    const from = text.lastIndexOf('\n', p - 1) + 1;
+    const nl = text.indexOf('\n', p);
+    taken = nl < 0 ? text.length : nl;
+    out.push(text.slice(from, taken));
+  }
   return out.join('\n');
 }
 
@@ -380,9 +397,10 @@ function textViews(raw: string, kind: ViewKind, views: View[], counts: { confusa
     if (l1) views.push({ kind: derived('leet'), text: l1 });
     if (l2 && l2 !== l1) views.push({ kind: derived('leet'), text: l2 });
   }
-  // Spacing tricks are read before blanks are collapsed (word gaps are often wider).
-  if (sv.squashable) {
-    const s = squash(canonicalKeepBlanks(pre, ascii), isKeyword);
+  // Spacing tricks are read before blanks are collapsed (word gaps are often wider), on the lines
+  // where the survey saw them.
+  if (sv.squashable.length) {
+    const s = squash(canonicalKeepBlanks(linesAt(pre, sv.squashable), ascii), isKeyword);
     if (s) views.push({ kind: derived('squashed'), text: canonical(s) });
   }
   return limits.maxSegments > 0 ? decodeSegments(pre, sv.runs, limits) : [];
@@ -411,7 +429,7 @@ export function normalize(text: string, limits: NormalizeLimits = DEFAULT_LIMITS
   let tags = 0;
   let clean = text;
   const extra: Array<{ kind: ViewKind; text: string }> = [];
-  if (NON_ASCII.test(text)) {
+  if (INVISIBLE.test(text)) {
     const s = strip(text);
     clean = s.text;
     zeroWidth = s.zeroWidth;

@@ -32,13 +32,14 @@ export interface Survey {
   runs: Array<[number, number, 'hex' | 'base64']>;
   /** [start, end] of each leetspeak candidate token. */
   leet: Array<[number, number]>;
-  squashable: boolean;
+  /** Positions where spaced-out letters or punctuation inside a word were seen (at most 64). */
+  squashable: number[];
 }
 
 export function survey(text: string, maxRuns: number): Survey {
   const runs: Survey['runs'] = [];
   const leet: Survey['leet'] = [];
-  let squashable = false;
+  const squashable: number[] = [];
   // base64 run
   let bStart = -1;
   let bUpper = false;
@@ -87,10 +88,10 @@ export function survey(text: string, maxRuns: number): Survey {
       lLetters = lSymbols = 0;
     }
 
-    if (!squashable) {
+    if (squashable.length < 64) {
       if (k & LETTER) run++;
       else if (!(k & SEPARATOR)) {
-        if (run === 1 && singles >= 2) squashable = true;
+        if (run === 1 && singles >= 2) squashable.push(i);
         singles = joints = run = 0;
       }
       else {
@@ -100,12 +101,15 @@ export function survey(text: string, maxRuns: number): Survey {
           const nk = next < 128 ? CLASS[next] : 0;
           if (c !== 0x20 && nk & LETTER) joints++;
           else joints = 0;
-          if (singles >= 3 || joints >= 2) squashable = true;
+          if (singles >= 3 || joints >= 2) {
+            squashable.push(i);
+            singles = joints = 0;
+          }
         }
         run = 0;
       }
     }
   }
-  if (singles + (run === 1 ? 1 : 0) >= 3) squashable = true;
+  if (singles + (run === 1 ? 1 : 0) >= 3) squashable.push(n);
   return { runs, leet, squashable };
 }
