@@ -66,7 +66,7 @@ function idempotenceSuite(name: string, open: () => Promise<{ exporter: () => Ex
       expect(await counts(store.query)).toEqual({ traces: 2000, logs: countItems('logs', logs), metrics: countItems('metrics', metrics) });
       const [ids] = await store.query('SELECT count(DISTINCT record_id)::int AS n, count(*) FILTER (WHERE record_id IS NULL)::int AS missing FROM otel_logs');
       expect(ids).toEqual({ n: countItems('logs', logs), missing: 0 });
-    });
+    }, 180_000); // embedded: three PGlite starts in a worker each, slow on a loaded machine
 
     it('keeps the new rows of a batch that overlaps rows already stored', async () => {
       const ex = store.exporter();
@@ -79,7 +79,7 @@ function idempotenceSuite(name: string, open: () => Promise<{ exporter: () => Ex
       await ex.export('traces', overlap);
       await ex.shutdown();
       expect((await counts(store.query)).traces).toBe(before + 500);
-    });
+    }, 180_000);
   });
 }
 
