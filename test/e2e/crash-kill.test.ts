@@ -3,8 +3,9 @@
 // from a real OpenTelemetry SDK client, and restarted each time (test/helpers/crash-run.ts). Every
 // span the client saw acknowledged must be in both stores exactly once: the queue replays what was
 // not confirmed, the stores' idempotent writes fold what was confirmed but replayed anyway.
-// About a minute on an idle 2-core machine (each restart of the command is most of it); the
-// timeout allows for a loaded one. Longer soak: npm run bench -- crash-soak.
+// Most of the time is the ten restarts of the command (about 2 s of CPU each): about a minute on an
+// idle 2-core machine by that count; 220 s measured with the machine's load average at 17, hence the
+// timeout. Longer soak: npm run bench -- crash-soak.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startClickHouse, type ClickHouseTestServer } from '../helpers/clickhouse-server.ts';
 import { crashRun } from '../helpers/crash-run.ts';
