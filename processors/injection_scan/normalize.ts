@@ -51,7 +51,8 @@ export const DEFAULT_LIMITS: NormalizeLimits = { maxSegments: 16, maxSegmentLeng
 const NON_ASCII = /[^\t\n\r\x20-\x7e]/;
 // What strip() removes: zero-width, bidi controls, tag characters (as surrogate pairs). Tested
 // first, so ordinary non-ASCII text (accents, CJK, emoji) skips the per-character pass.
-const INVISIBLE = /[\u200b-\u200f\u2060-\u2064\ufeff\u180e\u00ad\u034f\u061c\u202a-\u202e\u2066-\u2069]|\udb40[\udc00-\udc7f]/;
+// (one character class: the high surrogate U+DB40 stands for the tag block U+E0000-U+E007F)
+const INVISIBLE = /[\u200b-\u200f\u2060-\u2064\ufeff\u180e\u00ad\u034f\u061c\u202a-\u202e\u2066-\u2069\udb40]/;
 
 function isZeroWidth(cp: number): boolean {
   return (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2060 && cp <= 0x2064) || cp === 0xfeff || cp === 0x180e || cp === 0xad || cp === 0x34f || cp === 0x61c;
@@ -429,7 +430,7 @@ export function normalize(text: string, limits: NormalizeLimits = DEFAULT_LIMITS
   let tags = 0;
   let clean = text;
   const extra: Array<{ kind: ViewKind; text: string }> = [];
-  if (INVISIBLE.test(text)) {
+  if (NON_ASCII.test(text) && INVISIBLE.test(text)) {
     const s = strip(text);
     clean = s.text;
     zeroWidth = s.zeroWidth;

@@ -187,7 +187,12 @@ function scanView(view: View, ctx: Context, best: Array<Hit | undefined>): void 
     }
   }
   if (TRIGGERS.script.length && NON_ASCII_VIEW.test(text)) {
+    const present = new Map<RegExp, boolean>();
     for (const c of TRIGGERS.script) {
+      const gate = c.pattern.script!;
+      let has = present.get(gate);
+      if (has === undefined) present.set(gate, (has = gate.test(text)));
+      if (!has) continue;
       const b = best[c.detector];
       if (b && b.weight >= c.pattern.weight) continue;
       const hit = c.pattern.re.exec(text);
