@@ -4,6 +4,9 @@
 // `sending_queue: {storage: file}` at each fsync setting on both exporters, in one run, everything
 // else the same. Reports spans/s confirmed by both stores, each as a fraction of the in-memory
 // rate, and the agentcol process's CPU µs per span. Target: fsync: batch keeps >= 75% of in-memory.
+// The client sends as fast as the receiver accepts and the rate counts spans once both stores
+// confirmed them, so on a small machine it is bounded by the stores' write rate; keep BENCH_SECONDS
+// short enough that the backlog drains within e2e.ts's 120 s.
 //
 // End-to-end rates on a shared machine are noisy, so the queue is also measured alone, in this
 // process: the same 8192-span held batches (16 OTLP requests of 512 GenAI spans, as the batch
@@ -61,7 +64,14 @@ export async function runQueueBench(opts: { seconds?: number; rounds?: number } 
         const file = path.join(dir, `${variant.replace('/', '-')}.yaml`);
         writeFileSync(file, queueBenchConfig(variant));
         process.env.BENCH_CONFIG = file;
-        const r = await runE2eBench({ seconds });
+        let r: E2eResult;
+        try {
+          r = await runE2eBench({ seconds });
+        } catch (err) {
+          // One failed run (a store too slow to catch up on a busy machine) should not lose the rest.
+          console.log(`  ${variant.padEnd(11)} round ${round + 1}: failed: ${(err as Error).message.split('\n')[0]}`);
+          continue;
+        }
         results.set(variant, [...(results.get(variant) ?? []), r]);
         // runE2eBench returns once both exporters confirmed every acknowledged span. (The stored row
         // counts can be lower: its 64 payloads repeat, and stores that deduplicate keep one copy.)
@@ -74,10 +84,10 @@ export async function runQueueBench(opts: { seconds?: number; rounds?: number } 
     rmSync(dir, { recursive: true, force: true });
   }
   // Per variant the median round (rounds are interleaved, so drift hits every variant alike).
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const memory = median(results.get('memory')!.map((r) => r.spansPerSecond));
+  const median = (xs: number[]) => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]);
+  const memory = median((results.get('memory') ?? []).map((r) => r.spansPerSecond));
   return VARIANTS.map((variant) => {
-    const rs = results.get(variant)!;
+    const rs = results.get(variant) ?? [];
     const spansPerSecond = median(rs.map((r) => r.spansPerSecond));
     return {
       variant,
