@@ -53,7 +53,7 @@ export function queueBenchConfig(variant: QueueVariant): string {
 }
 
 export async function runQueueBench(opts: { seconds?: number; rounds?: number } = {}): Promise<QueueBenchRow[]> {
-  const seconds = opts.seconds ?? 15;
+  const seconds = opts.seconds ?? 8;
   const rounds = opts.rounds ?? 1;
   const dir = mkdtempSync(path.join(tmpdir(), 'agentcol-queue-bench-'));
   const saved = process.env.BENCH_CONFIG;
@@ -171,5 +171,5 @@ export function formatQueueBench(rows: QueueBenchRow[]): string {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(formatQueueAloneBench(await runQueueAloneBench()));
-  console.log(formatQueueBench(await runQueueBench({ seconds: Number(process.env.BENCH_SECONDS ?? 15) })));
+  console.log(formatQueueBench(await runQueueBench({ seconds: Number(process.env.BENCH_SECONDS ?? 8) })));
 }

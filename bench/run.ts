@@ -46,7 +46,7 @@ if (!only || only === 'queue') {
   const queueAlone = await runQueueAloneBench();
   results.queueAlone = queueAlone;
   console.log('\n' + formatQueueAloneBench(queueAlone));
-  const queue = await runQueueBench({ seconds: Number(process.env.BENCH_SECONDS ?? 15), rounds: Number(process.env.BENCH_QUEUE_ROUNDS ?? 1) });
+  const queue = await runQueueBench({ seconds: Number(process.env.BENCH_SECONDS ?? 8), rounds: Number(process.env.BENCH_QUEUE_ROUNDS ?? 1) });
   results.queue = queue;
   console.log('\n' + formatQueueBench(queue));
 }
