@@ -4,9 +4,12 @@
 // (the exporters' sent counters). Rounds alternate (without, with, without, with...) so drift of a
 // shared machine hits both sides alike; the figure is the ratio, plus agentcol CPU per span.
 import http from 'node:http';
-import { readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encodeTracesRequest } from '../../core/otlp/encode-proto.ts';
-import { allocatePorts, REPO, startAgentcol } from '../../test/helpers/agentcol-process.ts';
+import { allocatePorts, BIN, REPO, type RunningAgentcol } from '../../test/helpers/agentcol-process.ts';
 import { anomalyOptions } from './replay.ts';
 import type { Scenario } from './scenario.ts';
 import { tracesBatch } from './spans.ts';
@@ -58,9 +61,37 @@ service:
 `;
 }
 
+/** The agentcol command in a fresh directory, healthy within 5 min: on a loaded shared machine the
+ * embedded stores alone have taken over a minute to start (test/helpers allows 60 s). */
+async function startPatiently(configText: string, healthPort: number): Promise<RunningAgentcol> {
+  const dir = mkdtempSync(join(tmpdir(), 'agentcol-anomaly-bench-'));
+  writeFileSync(join(dir, 'agentcol.yaml'), configText);
+  const child = spawn(process.execPath, [BIN, '--config', 'agentcol.yaml'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const running: RunningAgentcol = { child, dir, output: () => out, stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    if (child.exitCode !== null) break;
+    const ok = await fetch(`http://127.0.0.1:${healthPort}/`).then((r) => r.status === 200, () => false);
+    if (ok) return running;
+    if (Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await running.stop('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+  throw new Error(`agentcol did not become healthy within 5 min (exit ${child.exitCode}):\n${out}`);
+}
+
 async function oneRound(bodies: Buffer[], spans: number, withAnomaly: boolean, concurrency: number): Promise<{ seconds: number; cpu: number }> {
   const ports = await allocatePorts();
-  const run = await startAgentcol(config(ports, withAnomaly), ports.health);
+  const run = await startPatiently(config(ports, withAnomaly), ports.health);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const post = (body: Buffer) =>
     new Promise<number>((resolve, reject) => {
