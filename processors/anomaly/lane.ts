@@ -16,6 +16,8 @@ export interface LaneResult extends AgentResult {
 
 export class Lane {
   private readonly agents = new Map<string, AgentBaseline>();
+  /** Agents whose state changed since the last snapshot: a save writes only these. */
+  private readonly dirty = new Set<string>();
 
   constructor(private readonly cfg: CompiledAnomaly) {}
 
@@ -32,14 +34,18 @@ export class Lane {
         out.newAgents++;
       }
       a.observe(e, this.cfg, out);
+      this.dirty.add(e.agent);
     }
     out.agents = this.agents.size;
     return out;
   }
 
-  /** Every agent's state, sorted by agent id. */
-  snapshot(): AgentStateJson[] {
-    return [...this.agents.values()].map((a) => a.toJSON()).sort((x, y) => (x.agent < y.agent ? -1 : x.agent > y.agent ? 1 : 0));
+  /** The agents' states, sorted by agent id: all of them, or (`changed`) those that changed since
+   * the last snapshot, which are then marked saved. */
+  snapshot(changed = false): AgentStateJson[] {
+    const ids = changed ? [...this.dirty] : [...this.agents.keys()];
+    if (changed) this.dirty.clear();
+    return ids.sort().map((id) => this.agents.get(id)!.toJSON());
   }
 
   restore(states: readonly AgentStateJson[]): void {

@@ -36,8 +36,8 @@ export function score(task: ScoreTask): LaneResult {
   return lane(task.instance, task.config).score(mine);
 }
 
-export function snapshot(task: { instance: string; config: CompiledAnomaly }): AgentStateJson[] {
-  return lane(task.instance, task.config).snapshot();
+export function snapshot(task: { instance: string; config: CompiledAnomaly; changed?: boolean }): AgentStateJson[] {
+  return lane(task.instance, task.config).snapshot(task.changed);
 }
 
 export function restore(task: { instance: string; config: CompiledAnomaly; states: AgentStateJson[] }): number {

@@ -94,6 +94,8 @@ export class AnomalyProcessor implements Processor<'traces'> {
   private readonly events: Counter;
   private readonly latency: Histogram;
   private stopped = false;
+  /** After a failed save, the next one writes every agent. */
+  private saveAll = false;
 
   constructor(
     private readonly id: string,
@@ -150,11 +152,20 @@ export class AnomalyProcessor implements Processor<'traces'> {
   async save(): Promise<void> {
     const store = this.store;
     if (!store) return;
-    // Both taken at the same point of the stream: lanes in their task order, coordination in its chain.
-    const lanes = this.scorer.snapshot();
+    // Both taken at the same point of the stream: lanes in their task order, coordination in its
+    // chain. Only agents that changed since the last save are written (the others are stored).
+    const all = this.saveAll;
+    const lanes = this.scorer.snapshot(!all);
     const coordination = this.stageTail.then(() => this.coordinator.toJSON());
     this.stageTail = coordination.catch(() => {});
-    await saveState(store, this.namespace, this.cfg, await lanes, await coordination);
+    try {
+      await saveState(store, this.namespace, this.cfg, await lanes, await coordination);
+      if (all) this.saveAll = false;
+    } catch (err) {
+      // The lanes counted those agents as saved: write every agent next time.
+      this.saveAll = true;
+      throw err;
+    }
   }
 
   async consume(batch: TracesBatch): Promise<void> {

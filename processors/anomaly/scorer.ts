@@ -20,8 +20,9 @@ export const TASK = new URL('./pool-task.ts', import.meta.url).href;
 export interface Scorer {
   /** Submits the batch now (order across calls is kept); the promise has the lanes' results. */
   score(batch: TracesBatch): Promise<LaneResult[]>;
-  /** Every agent's state, as of everything submitted before. */
-  snapshot(): Promise<AgentStateJson[]>;
+  /** The agents' states as of everything submitted before: all, or those changed since the last
+   * `changed` snapshot. */
+  snapshot(changed?: boolean): Promise<AgentStateJson[]>;
   restore(states: AgentStateJson[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -38,8 +39,8 @@ export class InlineScorer implements Scorer {
       return Promise.reject(err);
     }
   }
-  async snapshot(): Promise<AgentStateJson[]> {
-    return this.lane.snapshot();
+  async snapshot(changed?: boolean): Promise<AgentStateJson[]> {
+    return this.lane.snapshot(changed);
   }
   async restore(states: AgentStateJson[]): Promise<void> {
     this.lane.restore(states);
@@ -83,8 +84,8 @@ export class PoolScorer implements Scorer {
     return Promise.all(this.keys.map((key, shard) => this.pool.run<LaneResult>(TASK, 'score', { ...base, shard } satisfies ScoreTask, { key })));
   }
 
-  async snapshot(): Promise<AgentStateJson[]> {
-    const parts = await Promise.all(this.keys.map((key) => this.pool.run<AgentStateJson[]>(TASK, 'snapshot', { instance: this.instance, config: this.cfg }, { key })));
+  async snapshot(changed?: boolean): Promise<AgentStateJson[]> {
+    const parts = await Promise.all(this.keys.map((key) => this.pool.run<AgentStateJson[]>(TASK, 'snapshot', { instance: this.instance, config: this.cfg, changed }, { key })));
     return parts.flat().sort((x, y) => (x.agent < y.agent ? -1 : x.agent > y.agent ? 1 : 0));
   }
 

@@ -50,7 +50,7 @@ async function runService(dir: string | undefined, input: TracesBatch[], workers
   w.registry.register(postgres);
   const config = makeConfig({
     receivers: { test: {} },
-    processors: { anomaly: { workers, escalation: { sensitive_tools: { export_table: 3 } }, ...(dir ? { state: { exporter: 'postgres', interval: '1h' } } : {}) } },
+    processors: { anomaly: { workers, escalation: { sensitive_tools: { export_table: 3 } }, ...(dir ? { state: { exporter: 'postgres', interval: '1s' } } : {}) } },
     exporters: { ...(dir ? { postgres: dir.startsWith('postgres://') ? { endpoint: dir } : { path: dir } } : {}), test: {} },
     pipelines: [
       { id: 'traces', receivers: ['test'], processors: ['anomaly'], exporters: ['test'] },
@@ -59,6 +59,8 @@ async function runService(dir: string | undefined, input: TracesBatch[], workers
   });
   const service = w.service(config);
   await service.start();
+  // Saves every second of wall clock meanwhile (only changed agents): at arbitrary points of the
+  // stream, which must not change a thing.
   for (const b of input) await w.push('test', structuredClone(b));
   await service.shutdown();
   return ((w.exported.get('test') ?? []) as LogsBatch[]).flatMap((b) => (b.resourceLogs ? b.resourceLogs.flatMap((rl) => rl.scopeLogs.flatMap((sl) => sl.logRecords)) : []));

@@ -235,6 +235,23 @@ describe('event time', () => {
   });
 });
 
+describe('snapshots', () => {
+  it('a lane reports every agent, or only those changed since its last changed-snapshot', () => {
+    const lane = new Lane(compileConfig({}));
+    const evs = byTime(['x', 'y', 'z'].flatMap((a, i) => normalTraffic(a, 1, i + 1)));
+    lane.score(extractEvents(batchOf(evs.map((e, i) => spanOf(e, i + 1)))));
+    expect(lane.snapshot(true).map((s) => s.agent)).toEqual(['x', 'y', 'z']);
+    expect(lane.snapshot(true)).toEqual([]);
+    lane.score(extractEvents(batchOf([spanOf(evs.filter((e) => e.agent === 'y').at(-1)!, 999)])));
+    expect(lane.snapshot(true).map((s) => s.agent)).toEqual(['y']);
+    expect(lane.snapshot().map((s) => s.agent)).toEqual(['x', 'y', 'z']);
+    // A snapshot restores to the same state: JSON round trip included.
+    const copy = new Lane(compileConfig({}));
+    copy.restore(JSON.parse(JSON.stringify(lane.snapshot())));
+    expect(copy.snapshot()).toEqual(lane.snapshot());
+  });
+});
+
 describe('config', () => {
   it('defaults compile; bad values fail with how to fix them', () => {
     const c = compileConfig({});
