@@ -218,22 +218,26 @@ const DEDUP_MAX_LENGTH = 64;
 
 /**
  * Writes the strings values[start, start+count) (null/undefined: left as '', the validity mask
- * says NULL) into positions [0, count) of a VARCHAR vector with few native calls: the vector's
- * string_t array is built in JS and copied in once. '' is all zeros; ASCII strings of up to 12
- * bytes are inlined in the string_t itself; longer ones are handed to DuckDB once per distinct
- * value in the chunk (vector_assign_string_element copies them into the vector's string heap) and
- * every repeat reuses that string_t, which points into the same heap (as DuckDB's own dictionary
- * and constant vectors do); strings over 64 characters are only matched against the previous
- * value. Text goes through storableText as before.
+ * says NULL) into positions [0, count) of a VARCHAR vector with at most one call into DuckDB per
+ * vector: the vector's string_t array is built in JS and copied in once. '' is all zeros; strings of
+ * up to 12 UTF-8 bytes are inlined in the string_t itself; the bytes of every longer distinct
+ * value are packed one after the other into one buffer, which is handed to DuckDB once (as the
+ * value of one element: vector_assign_string_element_len copies it into the vector's string heap),
+ * and each long value's string_t points at its own bytes inside that copy, as DuckDB's own
+ * dictionary and constant vectors point into shared memory. Repeats reuse the first string_t;
+ * strings over 64 characters are only matched against the previous value. Text goes through
+ * storableText as before.
  */
 function fillStrings(vec: Vector, values: unknown[], start: number, count: number, seen: Map<string, number>): void {
   if (count === 0) return;
   const out = new Uint8Array(count * STRING_T);
   const words = new Uint32Array(out.buffer);
-  let assigned: number[] | undefined; // positions DuckDB wrote
+  const heap = stringHeap;
+  heap.reset();
+  let longs: number[] | undefined; // [position, offset in the heap] of each long value
   let repeats: number[] | undefined; // [position, position it repeats] pairs
   seen.clear();
-  let prev: string | undefined; // the last string handed to DuckDB or repeated, and its position
+  let prev: string | undefined; // the last string written or repeated, and its position
   let prevAt = 0;
   for (let i = 0; i < count; i++) {
     const v = values[start + i] as string | null | undefined;
@@ -244,43 +248,83 @@ function fillStrings(vec: Vector, values: unknown[], start: number, count: numbe
       (repeats ??= []).push(i, prevAt);
       continue;
     }
+    prev = v;
     const s = storableText(v);
     // Long strings (prompts, messages) are rarely repeated and costly to hash: no lookup.
     const first = s.length > DEDUP_MAX_LENGTH ? undefined : seen.get(s);
-    if (first === undefined) {
-      duckdb.vector_assign_string_element(vec, i, s);
-      if (s.length <= DEDUP_MAX_LENGTH) seen.set(s, i);
-      (assigned ??= []).push(i);
-      prevAt = i;
-    } else {
+    if (first !== undefined) {
       (repeats ??= []).push(i, first);
       prevAt = first;
+      continue;
     }
-    prev = v;
+    if (s.length <= DEDUP_MAX_LENGTH) seen.set(s, i);
+    prevAt = i;
+    const at = heap.length;
+    const n = heap.write(s);
+    if (n <= INLINE_BYTES) {
+      // Short but not ASCII: inlined as UTF-8, and taken back out of the heap.
+      out[i * STRING_T] = n;
+      out.set(heap.bytes.subarray(at, at + n), i * STRING_T + 4);
+      heap.length = at;
+      continue;
+    }
+    words[i * 4] = n;
+    out.set(heap.bytes.subarray(at, at + 4), i * STRING_T + 4); // prefix: the first 4 bytes
+    (longs ??= []).push(i, at);
   }
-  if (assigned) {
+  if (longs) {
+    // One copy of every long value into the vector's string heap, as the value of the first of
+    // them (its string_t is rewritten below); then its address plus each value's offset.
+    const host = longs[0];
+    duckdb.vector_assign_string_element_len(vec, host, heap.bytes.subarray(0, heap.length));
     const d = duckdb.vector_get_data(vec, count * STRING_T);
-    const cur = d.byteOffset % 4 === 0 ? new Uint32Array(d.buffer, d.byteOffset, count * 4) : new Uint32Array(d.slice().buffer);
-    for (const i of assigned) {
-      const w = i * 4;
-      words[w] = cur[w];
-      words[w + 1] = cur[w + 1];
-      words[w + 2] = cur[w + 2];
-      words[w + 3] = cur[w + 3];
+    const hw = new DataView(d.buffer, d.byteOffset + host * STRING_T, STRING_T);
+    const lo = hw.getUint32(8, true);
+    const hi = hw.getUint32(12, true);
+    for (let k = 0; k < longs.length; k += 2) {
+      const w = longs[k] * 4;
+      const addLo = lo + longs[k + 1];
+      words[w + 2] = addLo >>> 0;
+      words[w + 3] = hi + (addLo > 0xffffffff ? 1 : 0);
     }
-    if (repeats) {
-      for (let r = 0; r < repeats.length; r += 2) {
-        const w = repeats[r] * 4;
-        const f = repeats[r + 1] * 4;
-        words[w] = cur[f];
-        words[w + 1] = cur[f + 1];
-        words[w + 2] = cur[f + 2];
-        words[w + 3] = cur[f + 3];
-      }
+  }
+  if (repeats) {
+    for (let r = 0; r < repeats.length; r += 2) {
+      const w = repeats[r] * 4;
+      const f = repeats[r + 1] * 4;
+      words[w] = words[f];
+      words[w + 1] = words[f + 1];
+      words[w + 2] = words[f + 2];
+      words[w + 3] = words[f + 3];
     }
   }
   duckdb.copy_data_to_vector(vec, 0, out.buffer, 0, out.byteLength);
 }
+
+/** The long strings of one vector, as UTF-8 one after the other (reused from vector to vector). */
+class StringHeap {
+  bytes: Buffer & { utf8Write(s: string, offset: number): number } = Buffer.allocUnsafe(1 << 16) as never;
+  length = 0;
+
+  reset(): void {
+    this.length = 0;
+  }
+
+  /** Appends `s` as UTF-8; returns its byte length. */
+  write(s: string): number {
+    const need = this.length + s.length * 3; // a UTF-16 unit is at most 3 bytes of UTF-8
+    if (need > this.bytes.length) {
+      const next = Buffer.allocUnsafe(Math.max(need, this.bytes.length * 2)) as typeof this.bytes;
+      this.bytes.copy(next, 0, 0, this.length);
+      this.bytes = next;
+    }
+    const n = this.bytes.utf8Write(s, this.length);
+    this.length += n;
+    return n;
+  }
+}
+
+const stringHeap = new StringHeap();
 
 /** Writes `s` as an inlined string_t at `at` if it is ASCII without U+0000 (so its UTF-8 length
  * is its length, at most 12); false (and nothing written) otherwise. */
