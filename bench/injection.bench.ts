@@ -5,12 +5,14 @@
 // Quality: precision, recall and false-positive rate at the configured default threshold, overall,
 // per split (dev: tuned on; heldout: written before tuning, never tuned on) and per category
 // (test/fixtures/injection). Throughput: MB/s per core = bytes scanned / CPU seconds of this
-// process (process.cpuUsage), for prompts of 1 KB to 64 KB assembled from the set's benign texts:
-// `mixed` (code, logs, policies, support, non-English, encoded data: every benign kind) and `prose`
-// (support, documents, tool results, general questions). BENCH_INJECTION_SECONDS (default 1) per size.
+// process (process.cpuUsage), for texts of 1 KB to 64 KB: `agent` (the seeded realistic agent
+// payloads of bench/guard-payloads.ts: chat prompts, JSON tool results, retrieved documents, code,
+// logs, each scanned in its role) and `hard` (the set's benign texts run together: dense with
+// the words attacks use, the slow case). BENCH_INJECTION_SECONDS (default 1) per size.
 import { DEFAULTS } from '../processors/injection_scan/config.ts';
 import { scanText } from '../processors/injection_scan/scan.ts';
 import { evaluate, loadSet, type Metrics, type Report } from '../test/fixtures/injection/evaluate.ts';
+import { makePayloads, PAYLOAD_SIZES } from './guard-payloads.ts';
 
 export interface ThroughputRow {
   payload: string;
@@ -26,8 +28,6 @@ export interface InjectionBench {
   throughput: ThroughputRow[];
 }
 
-const SIZES = [1024, 4096, 16384, 65536];
-const PROSE = new Set(['support', 'document', 'tool_result', 'general', 'policy_doc']);
 
 /** A prompt of about `size` bytes: benign texts of the set, in a fixed interleaved order. */
 function prompt(texts: string[], size: number, offset: number): string {
@@ -36,8 +36,10 @@ function prompt(texts: string[], size: number, offset: number): string {
   return out.slice(0, size);
 }
 
-/** Runs `f` over the prompts for `seconds`; returns [runs, CPU seconds]. */
-function cpuLoop(prompts: string[], seconds: number, f: (p: string) => unknown): [number, number] {
+type Input = { text: string; role: 'user' | 'tool' | 'document' };
+
+/** Runs `f` over the inputs for `seconds`; returns [runs, CPU seconds]. */
+function cpuLoop(prompts: Input[], seconds: number, f: (p: Input) => unknown): [number, number] {
   let runs = 0;
   const c0 = process.cpuUsage();
   const until = Date.now() + seconds * 1000;
@@ -49,13 +51,13 @@ function cpuLoop(prompts: string[], seconds: number, f: (p: string) => unknown):
   return [runs, (c.user + c.system) / 1e6];
 }
 
-function throughput(name: string, texts: string[], seconds: number): ThroughputRow[] {
-  return SIZES.map((size) => {
-    // several different prompts of this size, so one lucky text does not decide
-    const prompts = Array.from({ length: 8 }, (_, k) => prompt(texts, size, k * 7));
-    for (const p of prompts) scanText(p, 'user'); // warm up
-    const bytes = prompts.reduce((a, p) => a + Buffer.byteLength(p), 0) / prompts.length;
-    const [scans, cpu] = cpuLoop(prompts, seconds, (p) => scanText(p, 'user'));
+function throughput(name: string, inputsOfSize: (size: number) => Input[], seconds: number): ThroughputRow[] {
+  return PAYLOAD_SIZES.map((size) => {
+    // several different texts of this size, so one lucky text does not decide
+    const prompts = inputsOfSize(size);
+    for (const p of prompts) scanText(p.text, p.role); // warm up
+    const bytes = prompts.reduce((a, p) => a + Buffer.byteLength(p.text), 0) / prompts.length;
+    const [scans, cpu] = cpuLoop(prompts, seconds, (p) => scanText(p.text, p.role));
     return { payload: name, bytes: Math.round(bytes), mbPerCpuSecond: (bytes * scans) / 1e6 / cpu, scansPerCpuSecond: scans / cpu, cpuUsPerKiB: (cpu * 1e6) / ((bytes * scans) / 1024) };
   });
 }
@@ -66,8 +68,14 @@ export async function runInjectionBench(opts: { seconds?: number } = {}): Promis
   const benign = [...loadSet('dev'), ...loadSet('heldout')].filter((i) => i.label === 'benign');
   // interleave kinds so every prompt mixes them
   const mixed = benign.map((i, k) => ({ i, k: (k * 37) % benign.length })).sort((a, b) => a.k - b.k).map((x) => x.i.text);
-  const prose = benign.filter((i) => PROSE.has(i.category)).map((i) => i.text);
-  return { quality, throughput: [...throughput('mixed', mixed, seconds), ...throughput('prose', prose, seconds)] };
+  const agent = makePayloads({ variants: 2 });
+  return {
+    quality,
+    throughput: [
+      ...throughput('agent', (size) => agent.filter((p) => p.size === size), seconds),
+      ...throughput('hard', (size) => Array.from({ length: 8 }, (_, k) => ({ text: prompt(mixed, size, k * 7), role: 'user' as const })), seconds),
+    ],
+  };
 }
 
 const pct = (x: number, n: number) => (n === 0 ? '  -  ' : x.toFixed(3));

@@ -73,6 +73,7 @@ const CONFUSABLES: Record<string, string> = {
   α: 'a', β: 'b', γ: 'y', δ: 'd', ε: 'e', ζ: 'z', η: 'n', θ: 'o', ι: 'i', κ: 'k', λ: 'l', μ: 'u', ν: 'v', ξ: 'e', ο: 'o', π: 'n', ρ: 'p', σ: 'o', ς: 's', τ: 't', υ: 'u', φ: 'o', χ: 'x', ψ: 'w', ω: 'w', ί: 'i', ό: 'o', ύ: 'u', ά: 'a', έ: 'e', ή: 'n', ώ: 'w',
   ı: 'i', ł: 'l', ø: 'o', đ: 'd', ß: 'ss', æ: 'ae', œ: 'oe', ɑ: 'a', ɩ: 'i', ʏ: 'y', ᴀ: 'a', ʀ: 'r', ꜱ: 's', ᴛ: 't', ɴ: 'n', ᴏ: 'o', ᴜ: 'u', ᴇ: 'e', ɪ: 'i', ɢ: 'g', ʜ: 'h', ᴋ: 'k', ʟ: 'l', ᴍ: 'm', ᴘ: 'p', ᴡ: 'w', ᴄ: 'c', ᴅ: 'd', ғ: 'f', ᴠ: 'v', ᴢ: 'z',
 };
+const LOOKALIKE = /[\u0370-\u04ff\u1d00-\u1d2b\ua731\u0280\u0274\u026a\u0262\u029c\u029f\u0261\u0251\u0269\u028f]/;
 const CONFUSABLE_CLASS = /[\u0370-\u04ff\u0131\u0142\u00f8\u0111\u0261\u0251\u0269\u028f\u1d00-\u1d2b\ua731\u0280\u0274\u026a\u0262\u029c\u029f]/;
 
 // Latin-1 / Latin Extended letters with diacritics -> base letter (cached per character).
@@ -197,15 +198,10 @@ function fold(text: string): { text: string; mixed: number } {
   const folded = text.replace(/[^\s.,;:!?()"'`<>\[\]{}]{1,64}/g, (word) => {
     if (!CONFUSABLE_CLASS.test(word)) return word;
     let out = '';
-    let changed = 0;
-    for (const ch of word) {
-      const f = CONFUSABLES[ch];
-      if (f !== undefined) {
-        out += f;
-        changed++;
-      } else out += ch;
-    }
-    if (/[a-z]/.test(word)) mixed += changed;
+    for (const ch of word) out += CONFUSABLES[ch] ?? ch;
+    // Latin letters of other alphabets (ø, ł, ß, æ) are folded for matching but are no sign of
+    // a look-alike attack (Søren, Łódź); Cyrillic, Greek and small capitals in a Latin word are
+    if (/[a-z]/.test(word)) for (const ch of word) if (LOOKALIKE.test(ch)) mixed++;
     return out;
   });
   return { text: folded, mixed };

@@ -82,8 +82,19 @@ export function survey(text: string, maxRuns: number): Survey {
       if (k & LETTER) lLetters++;
       else lSymbols++;
     } else if (lStart >= 0) {
-      const len = i - lStart;
-      if (lSymbols > 0 && lLetters >= 2 && len >= 3 && len <= 40 && lSymbols <= lLetters + 2) leet.push([lStart, i]);
+      // "!" and "|" at the ends of a token are punctuation ("you!", "|table"), not letters
+      let a = lStart;
+      let b = i;
+      while (b > a && (text.charCodeAt(b - 1) === 0x21 || text.charCodeAt(b - 1) === 0x7c)) {
+        b--;
+        lSymbols--;
+      }
+      while (a < b && (text.charCodeAt(a) === 0x21 || text.charCodeAt(a) === 0x7c)) {
+        a++;
+        lSymbols--;
+      }
+      const len = b - a;
+      if (lSymbols > 0 && lLetters >= 2 && len >= 3 && len <= 40 && lSymbols <= lLetters + 2) leet.push([a, b]);
       lStart = -1;
       lLetters = lSymbols = 0;
     }
