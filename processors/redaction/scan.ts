@@ -227,68 +227,74 @@ function tokenValue(token: string): string {
   return token.indexOf('\\') < 0 ? token.slice(1, -1) : (JSON.parse(token) as string);
 }
 
+/** A string token of a valid JSON document (no raw control characters inside). */
+const STRING_TOKEN = /"[^"\\]*(?:\\.[^"\\]*)*"/g;
+
+/** Whether src[from, to) (what lies between two string tokens) closes a key's value: , { } [ ]. */
+function endsValue(src: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = src.charCodeAt(i);
+    if (c === 44 || c === 123 || c === 125 || c === 91 || c === 93) return true;
+  }
+  return false;
+}
+
 /**
  * Walks the string tokens of a valid JSON text; values (not keys) are redacted and re-encoded. The
  * plain-text values are redacted together (redactTexts: one detector pass for the document, not one
  * per value); values that are JSON documents themselves recurse.
  */
 function redactJsonText(src: string, cfg: CompiledRedaction, depth: number): RedactResult {
-  const parts: string[] = [];
-  /** Value tokens to redact: their index in parts, value and key. */
-  const slots: number[] = [];
+  /** Value tokens to redact: [start, end) in src, value and key. */
+  const starts: number[] = [];
+  const ends: number[] = [];
   const values: string[] = [];
   const keys: (string | undefined)[] = [];
-  const nested = new Map<number, RedactResult>(); // slot -> result of a value that is JSON itself
+  const nested = new Map<number, RedactResult>(); // value index -> result of a value that is JSON itself
   let lastKey: string | undefined;
-  let i = 0;
-  while (i < src.length) {
-    const q = src.indexOf('"', i);
-    if (q < 0) {
-      parts.push(src.slice(i));
-      break;
-    }
-    if (q > i) {
-      const between = src.slice(i, q);
-      parts.push(between);
-      if (/[,{}[\]]/.test(between)) lastKey = undefined;
-    }
-    let j = q + 1;
-    while (j < src.length) {
-      const ch = src.charCodeAt(j);
-      if (ch === 92) j += 2;
-      else if (ch === 34) break;
-      else j++;
-    }
-    const token = src.slice(q, j + 1);
-    i = j + 1;
-    let k = i;
+  let last = 0;
+  STRING_TOKEN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = STRING_TOKEN.exec(src)) !== null) {
+    const q = m.index;
+    const end = q + m[0].length;
+    if (lastKey !== undefined && endsValue(src, last, q)) lastKey = undefined;
+    last = end;
+    let k = end;
     while (k < src.length && src.charCodeAt(k) <= 32) k++;
-    if (src[k] === ':') {
-      lastKey = tokenValue(token);
-      parts.push(token);
+    if (src.charCodeAt(k) === 58) {
+      lastKey = tokenValue(m[0]);
       continue;
     }
-    parts.push(token);
     if (lastKey === undefined || !cfg.ignoredKeys.has(lastKey)) {
-      const value = tokenValue(token);
-      if (cfg.json && depth + 1 < MAX_JSON_DEPTH && looksLikeJson(value)) nested.set(slots.length, redactString(value, cfg, lastKey, depth + 1));
-      slots.push(parts.length - 1);
-      values.push(nested.has(slots.length - 1) ? '' : value);
+      const value = tokenValue(m[0]);
+      if (cfg.json && depth + 1 < MAX_JSON_DEPTH && looksLikeJson(value)) nested.set(values.length, UNCHANGED(value));
+      starts.push(q);
+      ends.push(end);
+      values.push(value);
       keys.push(lastKey);
     }
     lastKey = undefined;
   }
+  // Values that are JSON themselves recurse after the walk (STRING_TOKEN is shared).
+  for (const v of nested.keys()) {
+    nested.set(v, redactString(values[v], cfg, keys[v], depth + 1));
+    values[v] = '';
+  }
   const results = redactTexts(values, keys, cfg);
   const counts: Counts = {};
-  let changed = false;
-  for (let v = 0; v < slots.length; v++) {
+  const parts: string[] = [];
+  let from = 0;
+  for (let v = 0; v < values.length; v++) {
     const r = nested.get(v) ?? results[v];
     if (!r.changed) continue;
-    changed = true;
     addCounts(counts, r.counts);
-    parts[slots[v]] = JSON.stringify(r.text);
+    parts.push(src.slice(from, starts[v]), JSON.stringify(r.text));
+    from = ends[v];
   }
-  return changed ? { text: parts.join(''), counts, changed } : UNCHANGED(src);
+  if (parts.length === 0) return UNCHANGED(src);
+  parts.push(src.slice(from));
+  return { text: parts.join(''), counts, changed: true };
 }
 
 /** Marker returned when a value should be removed (the drop operator left nothing of it). */
