@@ -178,16 +178,20 @@ function linesWith(text: string, test: RegExp): string {
   return out.join('\n');
 }
 
-/** The lines of `text` holding the given positions (sorted), joined by "\n". */
-function linesAt(text: string, positions: number[]): string {
+/** The text around the given positions (sorted): the line, or at most `radius` characters on
+ * each side cut at a blank (a prompt is often one long line), joined by "\n". */
+function windowsAt(text: string, positions: number[], radius = 160): string {
   const out: string[] = [];
-  let taken = -1; // end of the last line taken
+  let taken = -1; // end of the last window taken
   for (const p of positions) {
     if (p < taken) continue;
-    const from = text.lastIndexOf('\n', p - 1) + 1;
+    let from = Math.max(text.lastIndexOf('\n', p - 1) + 1, p - radius, taken);
     const nl = text.indexOf('\n', p);
-    taken = nl < 0 ? text.length : nl;
-    out.push(text.slice(from, taken));
+    let to = Math.min(nl < 0 ? text.length : nl, p + radius);
+    if (from > 0 && text[from - 1] !== '\n') from = Math.min(p, text.indexOf(' ', from) + 1 || from);
+    if (to < text.length && text[to] !== '\n') to = Math.max(p, text.lastIndexOf(' ', to));
+    out.push(text.slice(from, to));
+    taken = to;
   }
   return out.join('\n');
 }
@@ -397,7 +401,7 @@ function textViews(raw: string, kind: ViewKind, views: View[], counts: { confusa
   // Spacing tricks are read before blanks are collapsed (word gaps are often wider), on the lines
   // where the survey saw them.
   if (sv.squashable.length) {
-    const s = squash(canonicalKeepBlanks(linesAt(pre, sv.squashable), ascii), isKeyword);
+    const s = squash(canonicalKeepBlanks(windowsAt(pre, sv.squashable), ascii), isKeyword);
     if (s) views.push({ kind: derived('squashed'), text: canonical(s) });
   }
   return limits.maxSegments > 0 ? decodeSegments(pre, sv.runs, limits) : [];
