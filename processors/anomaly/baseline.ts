@@ -176,21 +176,23 @@ export class AgentBaseline {
     if (e.t > s.maxSeen) s.maxSeen = e.t;
     if (e.t < s.firstSeen) s.firstSeen = e.t;
     s.events++;
-    this.closeIntervals(e, cfg, out);
+    const closed = this.closeIntervals(e, cfg, out);
     const warm = this.warm(e.t, cfg);
     const risk = riskOf(e, cfg);
     if (late) out.late++;
     else this.count(e, start, risk, warm, cfg, out);
     this.scope(e, warm, cfg, out);
     if (cfg.temporal.enabled) this.temporal(e, warm, cfg, out);
-    this.prune(cfg);
+    // Old buckets go as the agent's clock moves on, i.e. when an interval closed.
+    if (closed) this.prune(cfg);
   }
 
   // ---- volume (live, against the frozen reference of the interval) ----
 
   private count(e: AgentEvent, start: number, risk: number, warm: boolean, cfg: CompiledAnomaly, out: AgentResult): void {
     const s = this.s;
-    let iv = s.open.find((o) => o.start === start);
+    let iv: OpenInterval | undefined;
+    for (const o of s.open) if (o.start === start) iv = o;
     if (!iv) {
       iv = { start, x: VOLUME_METRICS.map(() => 0), risk: 0, y: 0, ref: this.refFor(start, cfg), alerted: VOLUME_METRICS.map(() => false) };
       s.open.push(iv);
@@ -206,9 +208,10 @@ export class AgentBaseline {
       if (!top || risk > top.risk || (risk === top.risk && (e.t > top.t || (e.t === top.t && e.spanId > top.spanId)))) iv.top = { risk, t: e.t, traceId: e.traceId, spanId: e.spanId };
     }
     if (!cfg.volume.enabled || !warm) return;
-    VOLUME_METRICS.forEach((metric, i) => {
+    for (let i = 0; i < VOLUME_METRICS.length; i++) {
+      const metric = VOLUME_METRICS[i];
       const thr = iv.ref.thr[i];
-      if (iv.alerted[i] || !(thr > 0) || !(iv.x[i] >= thr)) return;
+      if (iv.alerted[i] || !(thr > 0) || !(iv.x[i] >= thr)) continue;
       iv.alerted[i] = true;
       const base = iv.ref.base[i];
       out.findings.push({
@@ -226,7 +229,7 @@ export class AgentBaseline {
         reason: `agent "${s.agent}": ${iv.x[i]} ${metric.replace('_', ' ')} in the ${cfg.intervalMs / 60000}-minute interval from ${iso(start)}, baseline ${round(base, 1)} (threshold ${round(thr, 1)})`,
         intervalStart: start,
       });
-    });
+    }
   }
 
   /** The reference made of the intervals closed at least allowed_lateness before `start`; the
@@ -282,21 +285,24 @@ export class AgentBaseline {
 
   // ---- interval close: volume baselines learn, escalation CUSUM steps ----
 
-  private closeIntervals(e: AgentEvent, cfg: CompiledAnomaly, out: AgentResult): void {
+  /** Closes what the agent's clock passed; returns whether anything closed. */
+  private closeIntervals(e: AgentEvent, cfg: CompiledAnomaly, out: AgentResult): boolean {
     const s = this.s;
+    let closed = false;
     while (s.open.length > 0 && s.open[0].start + cfg.intervalMs + cfg.latenessMs <= s.maxSeen) {
       const iv = s.open.shift()!;
+      closed = true;
       const end = iv.start + cfg.intervalMs;
       if (cfg.escalation.enabled) this.escalation(iv, end, e, cfg, out);
       const hod = Math.floor(iv.start / HOUR) % 24;
       const hv = s.hourVol;
-      VOLUME_METRICS.forEach((_m, i) => {
+      for (let i = 0; i < VOLUME_METRICS.length; i++) {
         ewmaAdd(s.vol[i], iv.x[i], cfg.volume.alpha);
         const dropped = windowAdd(s.win[i], iv.x[i], cfg.volume.window);
         sortedUpdate(this.sorted[i], iv.x[i], dropped);
         if (i === TOKENS) sortedUpdate(this.sortedLogTokens, Math.log1p(iv.x[i]), dropped === undefined ? undefined : Math.log1p(dropped));
         hv.m[i][hod] = hv.n[hod] === 0 ? iv.x[i] : hv.m[i][hod] + cfg.volume.hourAlpha * (iv.x[i] - hv.m[i][hod]);
-      });
+      }
       hv.n[hod]++;
       s.volIntervals++;
       // Intervals that can pick this entry once a later one exists start right after it.
@@ -308,6 +314,7 @@ export class AgentBaseline {
       s.refs.push({ closedEnd: end, ref: this.volumeRef(cfg), hours });
       if (s.refs.length > 4) s.refs.splice(0, s.refs.length - 4);
     }
+    return closed;
   }
 
   /** Bernoulli log-likelihood CUSUM on the share of risky events, stepped once per closed
@@ -316,13 +323,7 @@ export class AgentBaseline {
     const c = cfg.escalation;
     const esc = this.s.esc;
     const n = iv.x[0];
-    const learn = () => {
-      if (n === 0) return;
-      const w = esc.n === 0 ? 1 : 1 - (1 - c.alpha) ** n;
-      esc.p += w * (iv.y / n - esc.p);
-      esc.n += n;
-    };
-    if (esc.n < c.minEvents || !this.warm(end, cfg) || c.maxWeight <= 0) return learn();
+    if (esc.n < c.minEvents || !this.warm(end, cfg) || c.maxWeight <= 0) return learnRisk(esc, iv, c.alpha);
     const p0 = Math.max(esc.p, c.minRate);
     const p1 = Math.min(0.99, Math.max(c.ratio * p0, p0 + c.minShift));
     const llr = iv.y * Math.log(p1 / p0) + (n - iv.y) * Math.log((1 - p1) / (1 - p0));
@@ -333,7 +334,7 @@ export class AgentBaseline {
       // One alert per drift: re-armed once the sum falls back under half the threshold. Meanwhile
       // the baseline learns, so a lasting new level becomes the normal.
       if (esc.S < c.threshold / 2) esc.alarmed = false;
-      return learn();
+      return learnRisk(esc, iv, c.alpha);
     }
     if (esc.S >= c.threshold) {
       esc.alarmed = true;
@@ -357,7 +358,7 @@ export class AgentBaseline {
       return;
     }
     // A drift in progress is not learnt as normal.
-    if (esc.S < c.threshold / 2) learn();
+    if (esc.S < c.threshold / 2) learnRisk(esc, iv, c.alpha);
   }
 
   // ---- scope ----
@@ -416,14 +417,12 @@ export class AgentBaseline {
     const weeks = week - weekOf(firstDay);
     const hodP = this.s.hod;
     const howP = this.s.how;
-    // Counts of past periods only: the current day (week) never vouches for itself.
-    const pastDays = (h: number) => hodP.c[h] - (hodP.last[h] >= day ? 1 : 0);
     let fraction = Number.POSITIVE_INFINITY;
     if (warm && days >= c.minDays) {
-      fraction = Math.max(pastDays(hod), pastDays((hod + 23) % 24) / 2, pastDays((hod + 1) % 24) / 2) / days;
+      fraction = Math.max(past(hodP, hod, day), past(hodP, (hod + 23) % 24, day) / 2, past(hodP, (hod + 1) % 24, day) / 2) / days;
     }
     if (warm && weeks >= c.minWeeks) {
-      const w = (howP.c[how] - (howP.last[how] >= week ? 1 : 0)) / weeks;
+      const w = past(howP, how, week) / weeks;
       if (w <= c.maxActiveFraction) fraction = Math.min(fraction, w);
     }
     if (hodP.last[hod] < day) {
@@ -465,6 +464,20 @@ export class AgentBaseline {
     const oldHour = Math.floor((s.maxSeen - cfg.latenessMs) / HOUR) - 2;
     for (const h of this.hours.keys()) if (h < oldHour) this.hours.delete(h);
   }
+}
+
+/** Active periods of a profile slot before `period`: the current day (week) never vouches for itself. */
+function past(p: Profile, slot: number, period: number): number {
+  return p.c[slot] - (p.last[slot] >= period ? 1 : 0);
+}
+
+/** The risk baseline learns one closed interval: an EWMA per event, n events at once. */
+function learnRisk(esc: AgentStateJson['esc'], iv: OpenInterval, alpha: number): void {
+  const n = iv.x[0];
+  if (n === 0) return;
+  const w = esc.n === 0 ? 1 : 1 - (1 - alpha) ** n;
+  esc.p += w * (iv.y / n - esc.p);
+  esc.n += n;
 }
 
 export function riskOf(e: AgentEvent, cfg: CompiledAnomaly): number {

@@ -44,12 +44,29 @@ function num(v: AnyValue | undefined): number {
   return 0;
 }
 
-/** A list attribute, or a comma-separated string, as trimmed non-empty strings. */
-function list(v: AnyValue | undefined): string[] {
-  if (v === undefined || v === null) return [];
-  if (Array.isArray(v)) return v.flatMap((x) => list(x));
+/** Appends a list attribute's values, or a comma-separated string's parts, trimmed, non-empty and
+ * not already in `out`. */
+function addList(v: AnyValue | undefined, out: string[]): void {
+  if (v === undefined || v === null) return;
+  if (Array.isArray(v)) {
+    for (const x of v) addList(x, out);
+    return;
+  }
   const s = text(v);
-  return s ? s.split(',').map((x) => x.trim()).filter(Boolean) : [];
+  if (!s) return;
+  if (s.indexOf(',') < 0) {
+    const t = s.trim();
+    if (t && !out.includes(t)) out.push(t);
+    return;
+  }
+  for (const part of s.split(',')) {
+    const t = part.trim();
+    if (t && !out.includes(t)) out.push(t);
+  }
+}
+
+function addItem(items: string[], it: string): void {
+  if (!items.includes(it)) items.push(it);
 }
 
 function hostOf(url: string): string {
@@ -76,19 +93,22 @@ export function eventOf(attrs: Attributes, resource: Attributes, span: { traceId
   const t = ns > 0n ? Number(ns / 1000n) / 1000 : nowMs;
   const tool = text(get(attrs, resource, 'gen_ai.tool.name'));
   const op = text(get(attrs, resource, 'gen_ai.operation.name'));
-  const set = new Set<string>();
-  if (tool) set.add(item('tool', tool));
+  // Plain arrays with includes(): an event has a handful of items, cheaper than a Set.
+  const items: string[] = [];
+  if (tool) items.push(item('tool', tool));
   const model = text(get(attrs, resource, 'gen_ai.request.model'));
-  if (model) set.add(item('model', model));
+  if (model) addItem(items, item('model', model));
   const provider = text(get(attrs, resource, 'gen_ai.provider.name')) || text(get(attrs, resource, 'gen_ai.system'));
-  if (provider) set.add(item('provider', provider));
-  const scopes = [...new Set([...list(get(attrs, resource, 'agentcol.data.scope')), ...list(get(attrs, resource, 'gen_ai.data_source.id'))])];
-  for (const s of scopes) set.add(item('data_scope', s));
+  if (provider) addItem(items, item('provider', provider));
+  const scopes: string[] = [];
+  addList(get(attrs, resource, 'agentcol.data.scope'), scopes);
+  addList(get(attrs, resource, 'gen_ai.data_source.id'), scopes);
+  for (const sc of scopes) addItem(items, item('data_scope', sc));
   const server = text(get(attrs, resource, 'server.address'));
-  if (server) set.add(item('destination', server.toLowerCase()));
+  if (server) addItem(items, item('destination', server.toLowerCase()));
   const url = text(get(attrs, resource, 'url.full'));
   const host = url ? hostOf(url) : '';
-  if (host) set.add(item('destination', host.toLowerCase()));
+  if (host) addItem(items, item('destination', host.toLowerCase()));
   return {
     index,
     agent,
@@ -98,7 +118,7 @@ export function eventOf(attrs: Attributes, resource: Attributes, span: { traceId
     tokens: num(get(attrs, resource, 'gen_ai.usage.input_tokens')) + num(get(attrs, resource, 'gen_ai.usage.output_tokens')),
     toolCall: tool !== '' || op === 'execute_tool',
     tool,
-    items: [...set],
+    items,
     scopes,
   };
 }
