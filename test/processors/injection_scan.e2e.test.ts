@@ -110,4 +110,4 @@ service:
     expect(String(record.attributes['injection_scan.detectors']), name).toMatch(/jailbreak/);
     expect(alerts.some((a) => String(a.body).includes('log.body (user) of log record gen_ai.user.message')), name).toBe(true);
   }
-});
+}, 180_000); // a command start, two embedded stores and a clean stop: ~45 s alone on a busy 2-core machine
