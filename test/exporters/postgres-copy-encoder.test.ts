@@ -75,7 +75,7 @@ describe('PGlite worker, a held batch of several protobuf parts', () => {
   it('writes every part in one transaction, and nothing when a part is malformed (permanent)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'agentcol-pg-parts-'));
     try {
-      const ex = factory.create({ id: 'postgres', logger: silentLogger, metrics: new MetricsRegistry(), config: { path: join(dir, 'pg') } });
+      const ex = factory.create({ id: 'postgres', logger: silentLogger, metrics: new MetricsRegistry(), config: factory.normalize!({ path: join(dir, 'pg') }) });
       await ex.start({} as never);
       const parts = [1, 2, 3, 4, 5, 6].map((seed) => Buffer.from(encodeTracesProto(makeGenAiTraces(300, seed))));
       const bad = Buffer.from(parts[2].subarray(0, parts[2].length - 7));
