@@ -49,6 +49,11 @@ export class Lane {
   }
 
   restore(states: readonly AgentStateJson[]): void {
-    for (const st of states) this.agents.set(st.agent, new AgentBaseline(st.agent, structuredClone(st)));
+    for (const st of states) {
+      const copy = structuredClone(st);
+      // volume.window may have shrunk since the snapshot: keep its newest values.
+      copy.win = copy.win.map((w) => w.slice(-this.cfg.volume.window));
+      this.agents.set(st.agent, new AgentBaseline(st.agent, copy));
+    }
   }
 }
