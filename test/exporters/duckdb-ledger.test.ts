@@ -59,6 +59,6 @@ for (const worker of [true, false]) {
       await ex.export('traces', makeGenAiTraces(10, 5));
       await ex.shutdown();
       expect(await n(path, 'otel_traces')).toBe(720);
-    });
+    }, 180_000); // three starts of the store (a worker thread each): slow on a loaded machine
   });
 }
