@@ -56,6 +56,20 @@ export function survey(text: string, maxRuns: number): Survey {
   const n = text.length;
   for (let i = 0; i <= n; i++) {
     const c = i < n ? text.charCodeAt(i) : 0x0a;
+    if (c >= 0x61 && c <= 0x7a) {
+      // a lower-case letter (most of any text): the same steps as below, without the lookups
+      if (bStart < 0) {
+        bStart = i;
+        bUpper = false;
+        bHex = true;
+      }
+      bLower = true;
+      if (c > 0x66) bHex = false;
+      if (lStart < 0) lStart = i;
+      lLetters++;
+      run++;
+      continue;
+    }
     const k = c < 128 ? CLASS[c] : 0;
 
     if (k & (LETTER | DIGIT | B64_EXTRA)) {
