@@ -123,7 +123,7 @@ function fill(vec: Vector, kind: Kind, values: unknown[], start: number, count: 
   }
   switch (kind.k) {
     case 'str':
-      return fillStrings(vec, values, start, count, maps.strings);
+      return fillStrings(vec, values, start, count);
     case 'i64': {
       const a = new BigInt64Array(count);
       for (let i = 0; i < count; i++) {
@@ -205,62 +205,52 @@ function fillMaps(vec: Vector, values: unknown[], start: number, count: number, 
   duckdb.list_vector_reserve(vec, total);
   duckdb.list_vector_set_size(vec, total);
   const struct = duckdb.list_vector_get_child(vec);
-  fillStrings(duckdb.struct_vector_get_child(struct, 0), keys, 0, total, maps.strings);
-  fillStrings(duckdb.struct_vector_get_child(struct, 1), vals, 0, total, maps.strings);
+  fillStrings(duckdb.struct_vector_get_child(struct, 0), keys, 0, total);
+  fillStrings(duckdb.struct_vector_get_child(struct, 1), vals, 0, total);
   copyInto(vec, entries);
 }
 
 /** sizeof(duckdb string_t): { uint32 length; char inlined[12] } or { uint32 length; char prefix[4]; char *ptr }. */
 const STRING_T = 16;
 const INLINE_BYTES = 12;
-/** Longer strings are not looked up for repeats (only compared with the previous one). */
-const DEDUP_MAX_LENGTH = 64;
 
 /**
  * Writes the strings values[start, start+count) (null/undefined: left as '', the validity mask
- * says NULL) into positions [0, count) of a VARCHAR vector with at most one call into DuckDB per
+ * says NULL) into positions [0, count) of a VARCHAR vector with at most two calls into DuckDB per
  * vector: the vector's string_t array is built in JS and copied in once. '' is all zeros; strings of
- * up to 12 UTF-8 bytes are inlined in the string_t itself; the bytes of every longer distinct
- * value are packed one after the other into one buffer, which is handed to DuckDB once (as the
- * value of one element: vector_assign_string_element_len copies it into the vector's string heap),
- * and each long value's string_t points at its own bytes inside that copy, as DuckDB's own
- * dictionary and constant vectors point into shared memory. Repeats reuse the first string_t;
- * strings over 64 characters are only matched against the previous value. Text goes through
- * storableText as before.
+ * up to 12 UTF-8 bytes are inlined in the string_t itself; the bytes of every longer value are
+ * packed one after the other into one buffer, which is handed to DuckDB once (as the value of one
+ * element: vector_assign_string_element_len copies it into the vector's string heap), and each long
+ * value's string_t points at its own bytes inside that copy, as DuckDB's own dictionary and
+ * constant vectors point into shared memory. A run of one value (a resource's service name, the
+ * scope, a trace id) shares the first string_t. No other de-duplication: copying a repeated value's
+ * bytes costs less than hashing every value to find repeats. Text goes through storableText as before.
  */
-function fillStrings(vec: Vector, values: unknown[], start: number, count: number, seen: Map<string, number>): void {
+function fillStrings(vec: Vector, values: unknown[], start: number, count: number): void {
   if (count === 0) return;
-  const out = new Uint8Array(count * STRING_T);
-  const words = new Uint32Array(out.buffer);
+  const bytes = count * STRING_T;
+  if (stringTs.length < bytes) stringTs = new Uint8Array(Math.max(bytes, stringTs.length * 2));
+  const out = stringTs;
+  out.fill(0, 0, bytes);
+  const words = new Uint32Array(out.buffer, 0, count * 4);
   const heap = stringHeap;
   heap.reset();
   let longs: number[] | undefined; // [position, offset in the heap] of each long value
   let repeats: number[] | undefined; // [position, position it repeats] pairs
-  seen.clear();
-  let prev: string | undefined; // the last string written or repeated, and its position
+  let prev: string | undefined; // the last string written, and its position
   let prevAt = 0;
   for (let i = 0; i < count; i++) {
     const v = values[start + i] as string | null | undefined;
     if (v === null || v === undefined || v.length === 0) continue;
     if (v.length <= INLINE_BYTES && inlineAscii(out, i * STRING_T, v)) continue;
     if (v === prev) {
-      // Runs of one value (a resource's service name, scope, ...): no hashing.
       (repeats ??= []).push(i, prevAt);
       continue;
     }
     prev = v;
-    const s = storableText(v);
-    // Long strings (prompts, messages) are rarely repeated and costly to hash: no lookup.
-    const first = s.length > DEDUP_MAX_LENGTH ? undefined : seen.get(s);
-    if (first !== undefined) {
-      (repeats ??= []).push(i, first);
-      prevAt = first;
-      continue;
-    }
-    if (s.length <= DEDUP_MAX_LENGTH) seen.set(s, i);
     prevAt = i;
     const at = heap.length;
-    const n = heap.write(s);
+    const n = heap.write(storableText(v));
     if (n <= INLINE_BYTES) {
       // Short but not ASCII: inlined as UTF-8, and taken back out of the heap.
       out[i * STRING_T] = n;
@@ -269,7 +259,12 @@ function fillStrings(vec: Vector, values: unknown[], start: number, count: numbe
       continue;
     }
     words[i * 4] = n;
-    out.set(heap.bytes.subarray(at, at + 4), i * STRING_T + 4); // prefix: the first 4 bytes
+    const hb = heap.bytes;
+    const o = i * STRING_T + 4; // prefix: the first 4 bytes
+    out[o] = hb[at];
+    out[o + 1] = hb[at + 1];
+    out[o + 2] = hb[at + 2];
+    out[o + 3] = hb[at + 3];
     (longs ??= []).push(i, at);
   }
   if (longs) {
@@ -277,7 +272,7 @@ function fillStrings(vec: Vector, values: unknown[], start: number, count: numbe
     // them (its string_t is rewritten below); then its address plus each value's offset.
     const host = longs[0];
     duckdb.vector_assign_string_element_len(vec, host, heap.bytes.subarray(0, heap.length));
-    const d = duckdb.vector_get_data(vec, count * STRING_T);
+    const d = duckdb.vector_get_data(vec, bytes);
     const hw = new DataView(d.buffer, d.byteOffset + host * STRING_T, STRING_T);
     const lo = hw.getUint32(8, true);
     const hi = hw.getUint32(12, true);
@@ -298,8 +293,11 @@ function fillStrings(vec: Vector, values: unknown[], start: number, count: numbe
       words[w + 3] = words[f + 3];
     }
   }
-  duckdb.copy_data_to_vector(vec, 0, out.buffer, 0, out.byteLength);
+  duckdb.copy_data_to_vector(vec, 0, out.buffer as ArrayBuffer, 0, bytes);
 }
+
+/** Scratch for a vector's string_t array (reused: vectors of list children can be large). */
+let stringTs = new Uint8Array(2048 * STRING_T);
 
 /** The long strings of one vector, as UTF-8 one after the other (reused from vector to vector). */
 class StringHeap {
@@ -310,16 +308,32 @@ class StringHeap {
     this.length = 0;
   }
 
-  /** Appends `s` as UTF-8; returns its byte length. */
+  /** Appends `s` as UTF-8; returns its byte length. Short ASCII is copied in JS, cheaper than a
+   * call into C++ for a few bytes. */
   write(s: string): number {
-    const need = this.length + s.length * 3; // a UTF-16 unit is at most 3 bytes of UTF-8
+    const len = s.length;
+    const need = this.length + len * 3; // a UTF-16 unit is at most 3 bytes of UTF-8
     if (need > this.bytes.length) {
       const next = Buffer.allocUnsafe(Math.max(need, this.bytes.length * 2)) as typeof this.bytes;
       this.bytes.copy(next, 0, 0, this.length);
       this.bytes = next;
     }
-    const n = this.bytes.utf8Write(s, this.length);
-    this.length += n;
+    const b = this.bytes;
+    const at = this.length;
+    if (len <= 32) {
+      let i = 0;
+      for (; i < len; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[at + i] = c;
+      }
+      if (i === len) {
+        this.length = at + len;
+        return len;
+      }
+    }
+    const n = b.utf8Write(s, at);
+    this.length = at + n;
     return n;
   }
 }
@@ -347,8 +361,6 @@ const EMPTY_KV: string[] = [];
 /** Attribute maps as [key, value, key, value, ...] in storable text. Remembers the last object:
  * a resource's attributes repeat on every row of the resource. */
 class MapRenderer {
-  /** Scratch for fillStrings: string -> first position in the vector being filled. */
-  readonly strings = new Map<string, number>();
   private last: Attributes | undefined;
   private lastKv: string[] = EMPTY_KV;
 
@@ -367,6 +379,5 @@ class MapRenderer {
   forget(): void {
     this.last = undefined;
     this.lastKv = EMPTY_KV;
-    this.strings.clear();
   }
 }
