@@ -64,6 +64,17 @@ function benchConfig(p: Ports): string {
     .replaceAll('127.0.0.1:13133', `127.0.0.1:${p.health}`);
 }
 
+/** Where the request's trace ids are (each span's, found by its 16 bytes). */
+function traceIdOffsets(payload: Buffer, batch: ReturnType<typeof makeGenAiTracesBatch>): number[] {
+  const out: number[] = [];
+  const ids = new Set(batch.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((sp) => sp.traceId))));
+  for (const id of ids) {
+    const bytes = Buffer.from(id, 'hex');
+    for (let at = payload.indexOf(bytes); at >= 0; at = payload.indexOf(bytes, at + 16)) out.push(at);
+  }
+  return out;
+}
+
 /** protobufjs reflection decode-only rate of the same payloads, in spans/s. */
 function protobufjsDecodeRate(payloads: Buffer[], spansPerRequest: number, ms = 3000): number {
   const type = protobufjsTraceRequestType();
@@ -80,7 +91,13 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
 
   // Distinct payloads (distinct trace ids), encoded up front so the client costs little CPU.
   const payloads: Buffer[] = [];
-  for (let i = 0; i < 64; i++) payloads.push(Buffer.from(encodeTracesRequest(makeGenAiTracesBatch(spansPerRequest, i + 1))));
+  const idOffsets: number[][] = [];
+  for (let i = 0; i < 64; i++) {
+    const batch = makeGenAiTracesBatch(spansPerRequest, i + 1);
+    const payload = Buffer.from(encodeTracesRequest(batch));
+    payloads.push(payload);
+    idOffsets.push(traceIdOffsets(payload, batch));
+  }
 
   const ports = await allocatePorts();
   // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the agentcol process.
@@ -110,10 +127,14 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
     const cpuStart = cpuSeconds(run.child.pid!);
     const start = performance.now();
     const deadline = start + seconds * 1000;
-    // The 64 payloads repeat; the stores keep every copy as rows (no uniqueness key yet).
+    // The 64 payloads repeat, each time with new trace ids (the request number in their first 4
+    // bytes): every span is new to the stores, which skip spans they already hold.
     const worker = async () => {
       while (performance.now() < deadline) {
-        const status = await post(payloads[seq++ % payloads.length]);
+        const n = seq++;
+        const body = Buffer.from(payloads[n % payloads.length]); // a copy: requests still in flight keep theirs
+        for (const at of idOffsets[n % payloads.length]) body.writeUInt32BE(n, at);
+        const status = await post(body);
         if (status === 200) acked += spansPerRequest;
         else if (status === 429 || status === 503) {
           refused++;
