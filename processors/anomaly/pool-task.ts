@@ -1,7 +1,7 @@
 // The anomaly processor's tasks on the worker pool (core/workers), all keyed by shard: each shard's
 // agents live in exactly one thread and see their events in submission order. A batch travels as
-// the protobuf it arrived in; each shard decodes it and scores the events of its own agents, so the
-// event loop neither decodes nor copies events. Shards are kept per processor instance (a random
+// the protobuf it arrived in (each shard decodes it and scores the events of its own agents, so the
+// event loop never decodes it), or, when something already decoded it, as its compact events. Shards are kept per processor instance (a random
 // id), so two processors, or a restarted one, never share state.
 import { decodeProtoParts } from '../../core/otlp/proto-batch.ts';
 import type { TracesBatch } from '../../core/signals/types.ts';
@@ -24,7 +24,7 @@ export interface ScoreTask {
   config: CompiledAnomaly;
   shard: number;
   shards: number;
-  /** The batch as OTLP protobuf, or (when it could not be encoded) its events. */
+  /** The batch as the OTLP protobuf it arrived in, or (already decoded) its events. */
   parts?: readonly Uint8Array[];
   events?: AgentEvent[];
   nowMs: number;

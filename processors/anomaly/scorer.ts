@@ -4,7 +4,6 @@
 // (coordination.ts). Pool tasks are submitted synchronously in consume() order and keyed per
 // shard, so each shard sees the batches in arrival order.
 import { randomUUID } from 'node:crypto';
-import { protoParts } from '../../core/otlp/proto-batch.ts';
 import { heldEncoding } from '../../core/signals/encoded.ts';
 import type { TracesBatch } from '../../core/signals/types.ts';
 import type { WorkerPool } from '../../core/workers/pool.ts';
@@ -72,13 +71,17 @@ export class PoolScorer implements Scorer {
 
   score(batch: TracesBatch): Promise<LaneResult[]> {
     const shards = this.keys.length;
-    let parts: readonly Uint8Array[] | undefined;
+    // A batch still held as the protobuf it arrived in goes as such (the event loop never decodes
+    // it); one already decoded (a processor before us read it) goes as its compact events, cheaper
+    // to extract here than to encode for the shards to decode again.
+    const parts = heldEncoding(batch)?.parts;
     let events: AgentEvent[] | undefined;
-    try {
-      parts = heldEncoding(batch)?.parts ?? protoParts('traces', batch);
-    } catch {
-      // Not encodable (a processor before us left something odd): send the events instead.
-      events = extractEvents(batch);
+    if (!parts) {
+      try {
+        events = extractEvents(batch);
+      } catch (err) {
+        return Promise.reject(err);
+      }
     }
     const base = { instance: this.instance, config: this.cfg, shards, parts, events, nowMs: Date.now() };
     return Promise.all(this.keys.map((key, shard) => this.pool.run<LaneResult>(TASK, 'score', { ...base, shard } satisfies ScoreTask, { key })));

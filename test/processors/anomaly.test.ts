@@ -4,6 +4,9 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../core/config/load.ts';
+import { encodeTracesProto } from '../../core/otlp/encode-proto.ts';
+import { protoRequestBatch } from '../../core/otlp/proto-batch.ts';
+import { heldEncoding } from '../../core/signals/encoded.ts';
 import { FactoryRegistry } from '../../core/registry.ts';
 import { closeSharedPool } from '../../core/workers/pool.ts';
 import debug from '../../exporters/debug/factory.ts';
@@ -179,6 +182,13 @@ describe('worker pool', () => {
     }
     const together = await run(batches(evs), { ...scenarioConfig, workers: true, shards: 2 }, { concurrent: true });
     expect(together.alerts.map(summary)).toEqual(single.alerts.map(summary));
+    // Batches still held as the protobuf they arrived in (what the OTLP receiver hands on): the
+    // shards decode them; the event loop decodes only the batches it annotates.
+    const held = batches(evs).map((b) => protoRequestBatch('traces', encodeTracesProto(b)));
+    expect(held.every((b) => heldEncoding(b))).toBe(true);
+    const fromProto = await run(held, { ...scenarioConfig, workers: true, shards: 2 });
+    expect(fromProto.alerts.map(summary)).toEqual(single.alerts.map(summary));
+    expect(annotated(fromProto)).toEqual(annotated(single));
   });
 });
 
