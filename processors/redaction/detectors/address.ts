@@ -32,14 +32,18 @@ export const FR = /\d(?<![\p{L}\p{N}]\d)\d{0,3}(?: ?(?:bis|ter))?,? (?:rue|avenu
 const FR_ANCHOR = / (?:rue|avenue|av\.|boulevard|bd|place|chemin|allée|impasse|quai|route|cours) /giu;
 
 // Windows are in code units: a code point may take two.
-const upperOrNonAscii = (c: number) => (c >= 65 && c <= 90) || c >= 0x80;
+// Every pattern starts with a digit or a capital that no letter or digit precedes (the lookbehinds):
+// positions that fail that on ASCII are not tried.
+const asciiAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const digitStart = (c: number, before: number) => isDigit(c) && !asciiAlnum(before);
+const capitalStart = (c: number, before: number) => ((c >= 65 && c <= 90) || c >= 0x80) && !asciiAlnum(before);
 
 /** The patterns with their anchors and windows, for findAddresses and its equivalence test. */
-export const ADDRESS_PATTERNS: ReadonlyArray<{ re: RegExp; anchor: RegExp; before: number; nearest: number; canStart: (c: number) => boolean }> = [
-  { re: EN, anchor: EN_ANCHOR, before: 2 * 111, nearest: 3, canStart: isDigit },
-  { re: DE, anchor: DE_ANCHOR, before: 2 * 31, nearest: 1, canStart: upperOrNonAscii },
-  { re: DE2, anchor: DE2_ANCHOR, before: 2 * 31, nearest: 2, canStart: upperOrNonAscii },
-  { re: FR, anchor: FR_ANCHOR, before: 2 * 9, nearest: 1, canStart: isDigit },
+export const ADDRESS_PATTERNS: ReadonlyArray<{ re: RegExp; anchor: RegExp; before: number; nearest: number; canStart: (c: number, before: number) => boolean }> = [
+  { re: EN, anchor: EN_ANCHOR, before: 2 * 111, nearest: 3, canStart: digitStart },
+  { re: DE, anchor: DE_ANCHOR, before: 2 * 31, nearest: 1, canStart: capitalStart },
+  { re: DE2, anchor: DE2_ANCHOR, before: 2 * 31, nearest: 2, canStart: capitalStart },
+  { re: FR, anchor: FR_ANCHOR, before: 2 * 9, nearest: 1, canStart: digitStart },
 ];
 
 export function findAddresses(text: string, out: Match[]): void {

@@ -88,9 +88,10 @@ export function stickyOf(re: RegExp): RegExp {
 /**
  * Calls fn for each match of `re`, in order, exactly as eachMatch(re, text, fn) would, trying the
  * pattern only at positions inside `windows` (flat [lo, hi] pairs, inclusive, ascending by lo) where
- * `canStart` (a necessary condition on the first code unit) holds.
+ * `canStart` (a necessary condition on the first code unit and the one before it, NaN at the start)
+ * holds.
  */
-export function eachMatchInWindows(re: RegExp, text: string, windows: readonly number[], fn: (m: RegExpExecArray) => void, canStart?: (c: number) => boolean): void {
+export function eachMatchInWindows(re: RegExp, text: string, windows: readonly number[], fn: (m: RegExpExecArray) => void, canStart?: (c: number, before: number) => boolean): void {
   const y = stickyOf(re);
   const unicode = re.unicode;
   let next = 0; // no match starts before the end of the previous one, nor where we already tried
@@ -100,7 +101,7 @@ export function eachMatchInWindows(re: RegExp, text: string, windows: readonly n
     while (p <= hi) {
       const c = text.charCodeAt(p);
       // A unicode search never starts inside a surrogate pair.
-      if ((canStart && !canStart(c)) || (unicode && c >= 0xdc00 && c <= 0xdfff && p > 0 && (text.charCodeAt(p - 1) & 0xfc00) === 0xd800)) {
+      if ((canStart && !canStart(c, text.charCodeAt(p - 1))) || (unicode && c >= 0xdc00 && c <= 0xdfff && p > 0 && (text.charCodeAt(p - 1) & 0xfc00) === 0xd800)) {
         p++;
         continue;
       }
