@@ -9,6 +9,7 @@
 //    (BENCH_ANOMALY_ROUNDS alternating rounds, default 1); the ratio of spans/s.
 // Targets: every injection detected; <= 0.1 false alerts per agent-day; alert p99 <= 50 ms after
 // receipt; throughput ratio >= 0.8. BENCH_ANOMALY_SKIP=throughput (or detection) runs one part.
+import { availableParallelism, loadavg } from 'node:os';
 import { generateScenario } from './anomaly/scenario.ts';
 import { runDetection } from './anomaly/replay.ts';
 import { scoreAlerts, type ScoreReport } from './anomaly/score.ts';
@@ -38,7 +39,11 @@ export async function runAnomalyScenarioBench(opts: { seed?: number; batchSize?:
     out.targets.push(
       { target: 'every injected anomaly detected', value: missed.length ? `missed: ${missed.join(', ')}` : `${report.injections.length}/${report.injections.length}`, pass: missed.length === 0 },
       { target: '<= 0.1 false alerts per agent-day', value: `${report.falsePerAgentDay.toFixed(3)} (${report.falseAlerts.length} in ${report.cleanAgentDays} agent-days)`, pass: report.falsePerAgentDay <= 0.1 },
-      { target: 'alert written <= 50 ms p99 after receipt', value: `p99 ${report.latency.p99.toFixed(1)} ms (p50 ${report.latency.p50.toFixed(1)}, max ${report.latency.max.toFixed(1)}, ${report.latency.n} alerts)`, pass: report.latency.p99 <= 50 },
+      {
+        target: 'alert written <= 50 ms p99 after receipt',
+        value: `p99 ${report.latency.p99.toFixed(1)} ms (p50 ${report.latency.p50.toFixed(1)}, max ${report.latency.max.toFixed(1)}, ${report.latency.n} alerts${report.latency.n < 100 ? ': under 100 alerts p99 is the slowest one' : ''}; load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`,
+        pass: report.latency.p99 <= 50,
+      },
     );
   }
   if (opts.skip !== 'throughput') {
