@@ -123,7 +123,12 @@ export class AnomalyProcessor implements Processor<'traces'> {
       throw new Error(`anomaly: state.exporter "${st.exporter}" has no state store: name an exporter that keeps state (postgres) and is listed in a pipeline, or remove state`);
     }
     this.store = store;
-    const loaded = await loadState(store, this.namespace, this.cfg);
+    let loaded;
+    try {
+      loaded = await loadState(store, this.namespace, this.cfg);
+    } catch (err) {
+      throw new Error(`anomaly: cannot load saved baselines from exporter "${st.exporter}" (namespace ${this.namespace}): ${(err as Error)?.message ?? err}`, { cause: err });
+    }
     if (loaded.coordination) this.coordinator.restore(loaded.coordination);
     await this.scorer.restore(loaded.agents);
     this.agentsTracked = loaded.agents.length;
