@@ -196,19 +196,46 @@ function windowsAt(text: string, positions: number[], radius = 160): string {
   return out.join('\n');
 }
 
-/** Folds confusables; counts the ones inside words that also hold ASCII letters (mixed script). */
+// Word pieces fold() works on: runs of characters other than blanks and these, cut every 64.
+const WORD_BREAK = new Uint8Array(128);
+for (const ch of ' \t\n\v\f\r.,;:!?()"\'`<>[]{}') WORD_BREAK[ch.charCodeAt(0)] = 1;
+const isWordBreak = (c: number) => (c < 128 ? WORD_BREAK[c] === 1 : /\s/.test(String.fromCharCode(c)));
+const CONFUSABLE_AT = new RegExp(CONFUSABLE_CLASS.source, 'g');
+
+/** Folds confusables; counts the ones inside words that also hold ASCII letters (mixed script).
+ * Works on the word pieces (runs of up to 64 characters between blanks and punctuation) that hold
+ * a confusable: a piece is folded whole (ß, æ, œ only beside a look-alike), the rest is copied. */
 function fold(text: string): { text: string; mixed: number } {
   let mixed = 0;
-  const folded = text.replace(/[^\s.,;:!?()"'`<>\[\]{}]{1,64}/g, (word) => {
-    if (!CONFUSABLE_CLASS.test(word)) return word;
-    let out = '';
-    for (const ch of word) out += CONFUSABLES[ch] ?? ch;
+  const out: string[] = [];
+  let copied = 0; // text before this is in `out`
+  let runStart = -1; // the run of word characters around the last hit: [runStart, runEnd)
+  let runEnd = -1;
+  CONFUSABLE_AT.lastIndex = 0;
+  for (let m = CONFUSABLE_AT.exec(text); m; m = CONFUSABLE_AT.exec(text)) {
+    const at = m.index;
+    if (at >= runEnd) {
+      runStart = at;
+      while (runStart > 0 && !isWordBreak(text.charCodeAt(runStart - 1))) runStart--;
+      runEnd = at + 1;
+      while (runEnd < text.length && !isWordBreak(text.charCodeAt(runEnd))) runEnd++;
+    }
+    // the piece of the run holding `at` (the replace() this stands for took 64 at a time)
+    const from = runStart + Math.floor((at - runStart) / 64) * 64;
+    const to = Math.min(from + 64, runEnd);
+    const word = text.slice(from, to);
+    let folded = '';
+    for (const ch of word) folded += CONFUSABLES[ch] ?? ch;
     // Latin letters of other alphabets (ø, ł, ß, æ) are folded for matching but are no sign of
     // a look-alike attack (Søren, Łódź); Cyrillic, Greek and small capitals in a Latin word are
     if (/[a-z]/.test(word)) for (const ch of word) if (LOOKALIKE.test(ch)) mixed++;
-    return out;
-  });
-  return { text: folded, mixed };
+    out.push(text.slice(copied, from), folded);
+    copied = to;
+    CONFUSABLE_AT.lastIndex = to;
+  }
+  if (copied === 0) return { text, mixed };
+  out.push(text.slice(copied));
+  return { text: out.join(''), mixed };
 }
 
 const HAS_LEET = /[a-z][0-9@$|!]|[0-9@$|!][a-z]/;

@@ -114,7 +114,8 @@ function excerptOf(view: View, index: number, length: number): string {
 
 const TRIGGERS = buildTriggers(DETECTORS);
 const isKeyword = (word: string) => isCommonKeyword(word) || TRIGGERS.startsWithLead(word);
-const NON_ASCII_VIEW = /[^\t\n\r\x20-\x7e]/;
+// Each script gate is one character class: their union, global (searched from the first non-ASCII character).
+const SCRIPT_GATES = TRIGGERS.script.length ? new RegExp([...new Set(TRIGGERS.script.map((c) => c.pattern.script!.source))].join('|'), 'g') : undefined;
 
 interface Hit {
   weight: number;
@@ -163,7 +164,6 @@ class Context {
 /** Runs every triggered pattern on one view; keeps each detector's best hit. */
 function scanView(view: View, ctx: Context, best: Array<Hit | undefined>): void {
   const text = view.text;
-  const tried = new Set<Pattern>();
   const done = new Set<Pattern>();
   const consider = (detector: number, pattern: Pattern, index: number) => {
     const w = ctx.weigh(DETECTORS[detector].name, pattern, view, index);
@@ -182,11 +182,13 @@ function scanView(view: View, ctx: Context, best: Array<Hit | undefined>): void 
       if (b && b.weight >= c.pattern.weight) continue; // cannot improve this detector
       c.pattern.re.lastIndex = m.index;
       const hit = c.pattern.re.exec(text);
-      tried.add(c.pattern);
       if (hit) consider(c.detector, c.pattern, hit.index);
     }
   }
-  if (TRIGGERS.script.length && NON_ASCII_VIEW.test(text)) {
+  if (SCRIPT_GATES) {
+    // one pass for "any character of any of the scripts" before a pass per script
+    SCRIPT_GATES.lastIndex = 0;
+    if (!SCRIPT_GATES.test(text)) return;
     const present = new Map<RegExp, boolean>();
     for (const c of TRIGGERS.script) {
       const gate = c.pattern.script!;

@@ -1,0 +1,75 @@
+// injection_scan before vs after a change, in one process: first checks that both give identical
+// results (score, detectors, weights, excerpt, view) on the labelled set and the guards bench's
+// payloads, then measures MB of payload per CPU second, interleaved per payload (best of 3 rounds;
+// harmonic means). "Before" is another checkout of processors/injection_scan (self-contained):
+//
+//   mkdir -p /tmp/before && git archive <commit> processors/injection_scan | tar -x -C /tmp/before
+//   node --import tsx bench/injection-before-after.ts /tmp/before
+import { isDeepStrictEqual } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
+import { makePayloads } from './guard-payloads.ts';
+import { loadSet } from '../test/fixtures/injection/evaluate.ts';
+import * as after from '../processors/injection_scan/scan.ts';
+
+type Scan = (text: string, role: 'user' | 'tool' | 'document') => unknown;
+
+const dir = process.argv[2];
+if (!dir) {
+  console.error('usage: node --import tsx bench/injection-before-after.ts <root of another checkout holding processors/injection_scan>');
+  process.exit(2);
+}
+const before = await import(pathToFileURL(join(resolve(dir), 'processors/injection_scan/scan.ts')).href);
+const impls: Array<[string, Scan]> = [
+  ['before', before.scanText as Scan],
+  ['after', after.scanText as Scan],
+];
+const payloads = makePayloads({ variants: 2 });
+
+// identical results
+const items = [...loadSet('dev'), ...loadSet('heldout')];
+const roles = ['user', 'tool', 'document'] as const;
+let differ = 0;
+const check = (text: string, role: (typeof roles)[number], what: string) => {
+  const b = impls[0][1](text, role);
+  const a = impls[1][1](text, role);
+  if (!isDeepStrictEqual(a, b)) {
+    if (differ++ < 5) console.log(`DIFFERENT ${what} (${role}): ${JSON.stringify(text.slice(0, 120))}\n  before ${JSON.stringify(b)}\n  after  ${JSON.stringify(a)}`);
+  }
+};
+for (const it of items) for (const role of roles) check(it.text, role, `item ${it.id ?? ''}`);
+for (const p of payloads) check(p.text, p.role, `${p.kind}/${p.size}`);
+console.log(`identical results: ${differ === 0 ? 'yes' : `NO (${differ} differ)`} on ${items.length * roles.length + payloads.length} scans`);
+
+const rate: Record<string, Record<string, number>> = { before: {}, after: {} };
+const rounds = Number(process.env.ROUNDS ?? 3);
+for (let round = 0; round < rounds; round++)
+  for (const p of payloads)
+    for (const [name, f] of round % 2 ? [...impls].reverse() : impls) {
+      const c0 = process.cpuUsage();
+      let bytes = 0;
+      let used = 0;
+      do {
+        f(p.text, p.role);
+        bytes += p.bytes;
+        const u = process.cpuUsage(c0);
+        used = (u.user + u.system) / 1e6;
+      } while (used < 0.05);
+      const key = `${p.kind}/${p.size}/${p.text.length}`;
+      rate[name][key] = Math.max(rate[name][key] ?? 0, bytes / 1e6 / used);
+    }
+const keys = Object.keys(rate.before);
+const mean = (name: string, f: (k: string) => boolean) => {
+  const ks = keys.filter(f);
+  return ks.length / ks.reduce((s, k) => s + 1 / rate[name][k], 0);
+};
+const row = (label: string, f: (k: string) => boolean) => {
+  const b = mean('before', f);
+  const a = mean('after', f);
+  const us = (mb: number) => (1e6 / (mb * 1e6 / 1024)).toFixed(0);
+  console.log(`${label.padEnd(10)} ${b.toFixed(1).padStart(7)} ${a.toFixed(1).padStart(7)} ${(a / b).toFixed(2).padStart(6)}x   ${us(b).padStart(5)} ${us(a).padStart(5)} CPU µs/KiB`);
+};
+console.log(`${'payload'.padEnd(10)} ${'before'.padStart(7)} ${'after'.padStart(7)}  MB/s per core`);
+for (const kind of ['chat', 'tool', 'document', 'code', 'logs']) row(kind, (k) => k.startsWith(`${kind}/`));
+for (const size of ['1024', '4096', '16384', '65536']) row(`${Number(size) / 1024} KB`, (k) => k.includes(`/${size}/`));
+row('all', () => true);
