@@ -114,8 +114,13 @@ function excerptOf(view: View, index: number, length: number): string {
 
 const TRIGGERS = buildTriggers(DETECTORS);
 const isKeyword = (word: string) => isCommonKeyword(word) || TRIGGERS.startsWithLead(word);
-// Each script gate is one character class: their union, global (searched from the first non-ASCII character).
-const SCRIPT_GATES = TRIGGERS.script.length ? new RegExp([...new Set(TRIGGERS.script.map((c) => c.pattern.script!.source))].join('|'), 'g') : undefined;
+// Each script gate is one character class ("[...]"): their union as one class, which V8 scans
+// far faster than an alternation of classes.
+const SCRIPT_GATES = TRIGGERS.script.length ? new RegExp(`[${[...new Set(TRIGGERS.script.map((c) => classBody(c.pattern.script!)))].join('')}]`) : undefined;
+function classBody(gate: RegExp): string {
+  if (!/^\[[^\]^]*\]$/.test(gate.source)) throw new Error(`injection_scan: a script gate must be one character class, not /${gate.source}/`);
+  return gate.source.slice(1, -1);
+}
 
 interface Hit {
   weight: number;
@@ -187,7 +192,6 @@ function scanView(view: View, ctx: Context, best: Array<Hit | undefined>): void 
   }
   if (SCRIPT_GATES) {
     // one pass for "any character of any of the scripts" before a pass per script
-    SCRIPT_GATES.lastIndex = 0;
     if (!SCRIPT_GATES.test(text)) return;
     const present = new Map<RegExp, boolean>();
     for (const c of TRIGGERS.script) {

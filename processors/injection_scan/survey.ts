@@ -36,105 +36,141 @@ export interface Survey {
   squashable: number[];
 }
 
+// Where each finding can begin, found by V8's regex engine (a tight native loop) so that text
+// without any of them costs three scans instead of a JavaScript loop over every character:
+//   a digit or leet symbol beside a letter (every leet candidate holds one),
+//   three one-letter words in a row, or two joints ("a.b.c": punctuation between letters).
+const LEET_EDGE = /[0-9@$|!](?=[A-Za-z])|(?<=[A-Za-z])[0-9@$|!]/g;
+const SQUASH_HINT = /(?<![A-Za-z])[A-Za-z][ .\-_*+|~/\\]+[A-Za-z][ .\-_*+|~/\\]+[A-Za-z](?![A-Za-z])|[A-Za-z][.\-_*+|~/\\][A-Za-z]+[.\-_*+|~/\\][A-Za-z]/g;
+
+const isLeetChar = (c: number) => c < 128 && (CLASS[c] & (LETTER | DIGIT | LEET_SYMBOL)) !== 0;
+// The squash state (below) starts over after any character that is neither a letter nor a separator.
+const isSquashReset = (c: number) => c >= 128 || (CLASS[c] & (LETTER | SEPARATOR)) === 0;
+
 export function survey(text: string, maxRuns: number): Survey {
-  const runs: Survey['runs'] = [];
-  const leet: Survey['leet'] = [];
-  const squashable: number[] = [];
-  // base64 run
-  let bStart = -1;
-  let bUpper = false;
-  let bLower = false;
-  let bHex = true;
-  // leet token
-  let lStart = -1;
-  let lLetters = 0;
-  let lSymbols = 0;
-  // squash: one-letter tokens in a row separated by separators; inner separators of a word
+  return { runs: runs(text, maxRuns), leet: leetCandidates(text), squashable: squashable(text) };
+}
+
+/** base64 runs (mixed case) and hex runs (hex digits only) of 16+ characters, with '=' padding.
+ * A run holds no space: only the stretches between spaces that are 16+ long are looked at. */
+function runs(text: string, maxRuns: number): Survey['runs'] {
+  const out: Survey['runs'] = [];
+  const n = text.length;
+  for (let from = 0; from < n && out.length < maxRuns; ) {
+    let to = text.indexOf(' ', from);
+    if (to < 0) to = n;
+    if (to - from >= 16) runsIn(text, from, to, maxRuns, out);
+    from = to + 1;
+  }
+  return out;
+}
+
+function runsIn(text: string, from: number, to: number, maxRuns: number, out: Survey['runs']): void {
+  let start = -1;
+  let upper = false;
+  let lower = false;
+  let hex = true;
+  for (let i = from; i <= to; i++) {
+    const c = i < to ? text.charCodeAt(i) : 0x20;
+    const k = c < 128 ? CLASS[c] : 0;
+    if (k & (LETTER | DIGIT | B64_EXTRA)) {
+      if (start < 0) {
+        start = i;
+        upper = lower = false;
+        hex = true;
+      }
+      if (k & LETTER) {
+        if (k & UPPER) upper = true;
+        else lower = true;
+        if (!(k & HEX_LETTER)) hex = false;
+      } else if (k & B64_EXTRA) hex = false;
+    } else if (start >= 0) {
+      if (i - start >= 16 && out.length < maxRuns) {
+        if (hex) out.push([start, i, 'hex']);
+        else if (upper && lower) out.push([start, i + (c === 0x3d ? (text.charCodeAt(i + 1) === 0x3d ? 2 : 1) : 0), 'base64']);
+      }
+      start = -1;
+    }
+  }
+}
+
+/** Tokens of letters mixed with digits or @ $ | ! (2+ letters, 3-40 long, "!" and "|" at the ends
+ * not counted). */
+function leetCandidates(text: string): Survey['leet'] {
+  const out: Survey['leet'] = [];
+  const n = text.length;
+  LEET_EDGE.lastIndex = 0;
+  for (let m = LEET_EDGE.exec(text); m; m = LEET_EDGE.exec(text)) {
+    let a = m.index;
+    while (a > 0 && isLeetChar(text.charCodeAt(a - 1))) a--;
+    let b = m.index + 1;
+    while (b < n && isLeetChar(text.charCodeAt(b))) b++;
+    LEET_EDGE.lastIndex = b;
+    let letters = 0;
+    let symbols = 0;
+    for (let i = a; i < b; i++) {
+      if (CLASS[text.charCodeAt(i)] & LETTER) letters++;
+      else symbols++;
+    }
+    // "!" and "|" at the ends of a token are punctuation ("you!", "|table"), not letters
+    while (b > a && (text.charCodeAt(b - 1) === 0x21 || text.charCodeAt(b - 1) === 0x7c)) {
+      b--;
+      symbols--;
+    }
+    while (a < b && (text.charCodeAt(a) === 0x21 || text.charCodeAt(a) === 0x7c)) {
+      a++;
+      symbols--;
+    }
+    const len = b - a;
+    if (symbols > 0 && letters >= 2 && len >= 3 && len <= 40 && symbols <= letters + 2) out.push([a, b]);
+  }
+  return out;
+}
+
+/** Positions where spaced-out letters or punctuation inside a word may be (at most 64): the state
+ * machine below, run only over the stretches (between reset characters) that hold a hint. */
+function squashable(text: string): number[] {
+  const out: number[] = [];
+  const n = text.length;
+  SQUASH_HINT.lastIndex = 0;
+  for (let m = SQUASH_HINT.exec(text); m && out.length < 64; m = SQUASH_HINT.exec(text)) {
+    let from = m.index;
+    while (from > 0 && !isSquashReset(text.charCodeAt(from - 1))) from--;
+    const end = squashFrom(text, from, n, out);
+    SQUASH_HINT.lastIndex = end + 1;
+  }
+  return out;
+}
+
+/** Runs the squash state from `from` (state empty) up to and including the next reset character
+ * after the stretch; returns its index. One-letter tokens in a row separated by separators, and
+ * inner separators of a word. */
+function squashFrom(text: string, from: number, n: number, out: number[]): number {
   let run = 0;
   let singles = 0;
   let joints = 0;
-  const n = text.length;
-  for (let i = 0; i <= n; i++) {
+  for (let i = from; i <= n; i++) {
+    if (out.length >= 64) return i;
     const c = i < n ? text.charCodeAt(i) : 0x0a;
-    if (c >= 0x61 && c <= 0x7a) {
-      // a lower-case letter (most of any text): the same steps as below, without the lookups
-      if (bStart < 0) {
-        bStart = i;
-        bUpper = false;
-        bHex = true;
-      }
-      bLower = true;
-      if (c > 0x66) bHex = false;
-      if (lStart < 0) lStart = i;
-      lLetters++;
-      run++;
-      continue;
-    }
     const k = c < 128 ? CLASS[c] : 0;
-
-    if (k & (LETTER | DIGIT | B64_EXTRA)) {
-      if (bStart < 0) {
-        bStart = i;
-        bUpper = bLower = false;
-        bHex = true;
-      }
-      if (k & LETTER) {
-        if (k & UPPER) bUpper = true;
-        else bLower = true;
-        if (!(k & HEX_LETTER)) bHex = false;
-      } else if (k & B64_EXTRA) bHex = false;
-    } else if (bStart >= 0) {
-      if (i - bStart >= 16 && runs.length < maxRuns) {
-        if (bHex) runs.push([bStart, i, 'hex']);
-        else if (bUpper && bLower) runs.push([bStart, i + (c === 0x3d ? (text.charCodeAt(i + 1) === 0x3d ? 2 : 1) : 0), 'base64']);
-      }
-      bStart = -1;
-    }
-
-    if (k & (LETTER | DIGIT | LEET_SYMBOL)) {
-      if (lStart < 0) lStart = i;
-      if (k & LETTER) lLetters++;
-      else lSymbols++;
-    } else if (lStart >= 0) {
-      // "!" and "|" at the ends of a token are punctuation ("you!", "|table"), not letters
-      let a = lStart;
-      let b = i;
-      while (b > a && (text.charCodeAt(b - 1) === 0x21 || text.charCodeAt(b - 1) === 0x7c)) {
-        b--;
-        lSymbols--;
-      }
-      while (a < b && (text.charCodeAt(a) === 0x21 || text.charCodeAt(a) === 0x7c)) {
-        a++;
-        lSymbols--;
-      }
-      const len = b - a;
-      if (lSymbols > 0 && lLetters >= 2 && len >= 3 && len <= 40 && lSymbols <= lLetters + 2) leet.push([a, b]);
-      lStart = -1;
-      lLetters = lSymbols = 0;
-    }
-
-    if (squashable.length < 64) {
-      if (k & LETTER) run++;
-      else if (!(k & SEPARATOR)) {
-        if (run === 1 && singles >= 2) squashable.push(i);
-        singles = joints = run = 0;
-      }
-      else {
-        if (run > 0) {
-          singles = run === 1 ? singles + 1 : 0;
-          const next = text.charCodeAt(i + 1);
-          const nk = next < 128 ? CLASS[next] : 0;
-          if (c !== 0x20 && nk & LETTER) joints++;
-          else joints = 0;
-          if (singles >= 3 || joints >= 2) {
-            squashable.push(i);
-            singles = joints = 0;
-          }
+    if (k & LETTER) run++;
+    else if (!(k & SEPARATOR)) {
+      if (run === 1 && singles >= 2) out.push(i);
+      return i;
+    } else {
+      if (run > 0) {
+        singles = run === 1 ? singles + 1 : 0;
+        const next = text.charCodeAt(i + 1);
+        const nk = next < 128 ? CLASS[next] : 0;
+        if (c !== 0x20 && nk & LETTER) joints++;
+        else joints = 0;
+        if (singles >= 3 || joints >= 2) {
+          out.push(i);
+          singles = joints = 0;
         }
-        run = 0;
       }
+      run = 0;
     }
   }
-  if (singles + (run === 1 ? 1 : 0) >= 3) squashable.push(n);
-  return { runs, leet, squashable };
+  return n;
 }
