@@ -9,7 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { compileConfig } from '../../processors/redaction/config.ts';
 import { ADDRESS_PATTERNS } from '../../processors/redaction/detectors/address.ts';
 import { PHONE_AFTER, PHONE_KEYWORD, phoneKeywordWindows } from '../../processors/redaction/detectors/contact.ts';
+import { AADHAAR_HINTS, DE_ID_HINTS, DOB_HINTS, PASSPORT_HINTS, SSN_HINTS } from '../../processors/redaction/detectors/identity.ts';
 import { IPV4, IPV6, findIps } from '../../processors/redaction/detectors/network.ts';
+import { INTRO, INTRO_BEFORE, INTRO_HINTS } from '../../processors/redaction/detectors/person.ts';
 import { KEY_HINTS, KEY_VALUE, URL_CREDENTIALS } from '../../processors/redaction/detectors/secrets.ts';
 import { afterKeyword, anchorWindows, eachMatch, eachMatchInWindows, eachMatchNearHints } from '../../processors/redaction/detectors/util.ts';
 import type { Match } from '../../processors/redaction/entities.ts';
@@ -59,6 +61,31 @@ function fuzz(rand: () => number): string {
 const rand = prng(20261123);
 const TEXTS = Array.from({ length: 2000 }, () => fuzz(rand));
 TEXTS.push(Array.from({ length: 200 }, () => fuzz(rand)).join(' '));
+
+// Every spelling of every keyword the hint groups stand for, in the cases people type them.
+const KEYWORDS = [
+  'my name is', "my name's", 'my full name is', 'i am called', "i'm called", 'call me', 'ich heiße', 'ich heisse', 'mein name ist', "je m'appelle", 'je suis', 'me llamo', 'mi nombre es', 'dear',
+  'full name:', 'first name :', 'last name\t:', 'surname:', 'family name:', 'given name:', 'customer name:', 'patient name:', 'employee name:',
+  'ssn', 'social security', 'social security number', 'social security no.', 'soc. sec. no', 'soc sec',
+  'aadhaar', 'aadhar', 'adhaar', 'uidai', 'uid', 'आधार',
+  'passport', 'reisepass', 'passeport', 'pasaporte', 'passaporto', 'paspoort', 'pass-nr', 'passnr',
+  'personalausweis', 'personalausweisnummer', 'personalausweis-nr.', 'ausweisnummer', 'ausweis-nr.', 'german id card number', 'id card no.', 'identity card number',
+  'dob', 'd.o.b.', 'date of birth', 'birth date', 'birthdate', 'birthday', 'born on', 'born in', 'geburtsdatum', 'geboren am', 'date de naissance', 'né le', 'née le', 'fecha de nacimiento',
+];
+const KEYWORD_GLUE = [' ', '', '\n', ': ', 'x', '_', '1', 'É', 'İ', '.', "'", ' 123456789', ' 2345 6789 0124', ': 12/03/1985', ' X1234567', ' T22000129', ' Jane Doe'];
+const rand2 = prng(4);
+const KEYWORD_TEXTS = Array.from({ length: 3000 }, () => {
+  const pick = <T>(a: readonly T[]) => a[Math.floor(rand2() * a.length)];
+  let s = '';
+  for (let i = 1 + Math.floor(rand2() * 6); i > 0; i--) {
+    let k = pick(KEYWORDS);
+    const r = rand2();
+    if (r < 0.25) k = k.toUpperCase();
+    else if (r < 0.4) k = k[0].toUpperCase() + k.slice(1);
+    s += pick(KEYWORD_GLUE) + (rand2() < 0.3 ? pick(FRAGMENTS) : '') + pick(KEYWORD_GLUE) + k + pick(KEYWORD_GLUE);
+  }
+  return s;
+});
 
 const spans = (collect: (push: (m: RegExpExecArray) => void) => void): string[] => {
   const out: string[] = [];
@@ -129,6 +156,26 @@ describe('redaction: windowed matching finds what a whole-text scan finds', () =
       found += whole.length;
     }
     expect(found).toBeGreaterThan(100);
+  });
+
+  it('keyword patterns (names, SSN, Aadhaar, passport, German ID, date of birth: near their hints, found in one pass)', () => {
+    const groups = [
+      { keyword: INTRO, hints: INTRO_HINTS, before: INTRO_BEFORE },
+      SSN_HINTS,
+      AADHAAR_HINTS,
+      PASSPORT_HINTS,
+      DE_ID_HINTS,
+      DOB_HINTS,
+    ];
+    let found = 0;
+    for (const t of [...KEYWORD_TEXTS, ...TEXTS.slice(0, 300)]) {
+      for (const g of groups) {
+        const whole = spans((f) => eachMatch(g.keyword, t, f));
+        expect(spans((f) => eachMatchNearHints(g.keyword, t, g.hints, g.before, f)), `${g.keyword.source.slice(0, 30)} in ${JSON.stringify(t)}`).toEqual(whole);
+        found += whole.length;
+      }
+    }
+    expect(found).toBeGreaterThan(3000);
   });
 
   it('stays linear: a run of 100k digits, colons or dots is scanned in well under 200 ms', () => {

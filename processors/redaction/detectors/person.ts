@@ -1,12 +1,17 @@
 // PERSON: names in context only — "my name is X", "Dear X", "Name: X", and the name on the line
 // after a letter's closing ("Regards,\nX Y"). A capitalised word alone is not a name.
 import type { Match } from '../entities.ts';
-import { eachMatch, type Detector } from './util.ts';
+import { eachMatch, eachMatchNearHints, hintGroup, type Detector } from './util.ts';
 
 // One to four capitalised words (initials allowed), after an optional title.
 const NAME = "(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|M|Mme|Mlle)\\.?[ ])?(\\p{Lu}[\\p{Ll}'’\\-]{1,30}(?:[ ](?:\\p{Lu}[\\p{Ll}'’\\-]{1,30}|\\p{Lu}\\.)){0,3})";
 
-const INTRO = /\b(?:my name is|my name's|my full name is|i am called|i'm called|call me|ich heiße|ich heisse|mein name ist|je m'appelle|je suis|me llamo|mi nombre es)(?![\w])|\bdear(?![\w])|\b(?:full name|first name|last name|surname|family name|given name|customer name|patient name|employee name)[ \t]{0,3}:/gi; // no u flag: case-insensitive alternations are ~15x slower with it
+export const INTRO = /\b(?:my name is|my name's|my full name is|i am called|i'm called|call me|ich heiße|ich heisse|mein name ist|je m'appelle|je suis|me llamo|mi nombre es)(?![\w])|\bdear(?![\w])|\b(?:full name|first name|last name|surname|family name|given name|customer name|patient name|employee name)[ \t]{0,3}:/gi; // no u flag: case-insensitive alternations are ~15x slower with it
+/** Every INTRO match holds one of these (lower case) at most INTRO_BEFORE code units after its start
+ * ("customer name", "employee name"): INTRO is tried only near them. */
+export const INTRO_HINTS = ['name', 'call', 'ich hei', 'appel', 'je suis', 'llamo', 'nombre', 'dear'];
+export const INTRO_BEFORE = 9;
+hintGroup(INTRO_HINTS, INTRO_BEFORE);
 const INTRO_NAME = new RegExp(`[ \\t]{1,3}${NAME}`, 'uy');
 // After "name:" the name may follow without a space
 const LABEL_NAME = new RegExp(`[ \\t]{0,3}${NAME}`, 'uy');
@@ -38,7 +43,7 @@ function pushName(out: Match[], text: string, start: number, name: string): void
 }
 
 export function findPersons(text: string, out: Match[]): void {
-  eachMatch(INTRO, text, (k) => {
+  eachMatchNearHints(INTRO, text, INTRO_HINTS, INTRO_BEFORE, (k) => {
     const end = k.index + k[0].length;
     const re = k[0].endsWith(':') ? LABEL_NAME : INTRO_NAME;
     re.lastIndex = end;

@@ -2,7 +2,7 @@
 // credentials in URLs, and generic high-entropy values next to key-like names.
 import type { EntityType, Match } from '../entities.ts';
 import { shannonEntropy } from '../validators.ts';
-import { anchorWindows, eachMatch, eachMatchInWindows, eachMatchNearHints, type Detector, type DetectOptions } from './util.ts';
+import { anchorWindows, eachMatch, eachMatchInWindows, eachMatchNearHints, hintGroup, type Detector, type DetectOptions } from './util.ts';
 
 const B = '(?<![A-Za-z0-9_\\-])'; // token start: not inside a longer token
 const E = '(?![A-Za-z0-9_\\-])'; // token end
@@ -95,6 +95,8 @@ const SECRET_KEY_NAMES =
 /** Substrings one of which every key name above contains, at most 11 characters after the name's
  * start ("encryption_key"): KEY_VALUE is tried only near them. */
 export const KEY_HINTS = ['key', 'secret', 'token', 'pass', 'pwd', 'credential', 'authorization'];
+const KEY_HINTS_BEFORE = 16;
+hintGroup(KEY_HINTS, KEY_HINTS_BEFORE);
 const PASSWORD_NAMES = /^(?:password|passwd|passphrase|pwd|pass)$/i;
 // The value: quoted (up to the closing quote, spaces included) or bare (up to a delimiter).
 export const KEY_VALUE = new RegExp(
@@ -125,7 +127,7 @@ export function keyLooksSecret(key: string): boolean {
 export const genericSecretDetector: Detector = {
   type: 'GENERIC_SECRET',
   detect(text, out, opts) {
-    eachMatchNearHints(KEY_VALUE, text, KEY_HINTS, 16, (m) => {
+    eachMatchNearHints(KEY_VALUE, text, KEY_HINTS, KEY_HINTS_BEFORE, (m) => {
       const quoted = m[2] ?? m[3];
       const value = quoted ?? m[4];
       if (!secretValueLooksReal(value, m[1], opts)) return;

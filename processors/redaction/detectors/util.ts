@@ -144,13 +144,80 @@ export function lowerOf(text: string): string {
   return lastLower;
 }
 
+// ---- Keyword hints, found for every detector in one pass. The keyword patterns (case-insensitive
+// alternations: "date of birth", "passport", "api_key", ...) cost a regex attempt at every position
+// of a text; each keyword holds one of a few short hints, so the pattern is tried only near them.
+// The hints of every registered group are looked for in one walk over the lower-cased text (a table
+// by the first three code units, confirmed with startsWith), not one indexOf pass per hint.
+
+/** Hints (lower case, 3 or more code units) one of which every match of a pattern holds at most
+ * `before` code units after the match's start. Made once, at module load, by hintGroup. */
+export interface HintGroup {
+  readonly hints: readonly string[];
+  readonly before: number;
+  readonly id: number;
+}
+
+const groups: HintGroup[] = [];
+const groupByHints = new Map<readonly string[], HintGroup>();
+/** Trigram key (low 5 bits of each code unit) -> [hint, group id] pairs starting with it. */
+let table: Array<Array<[string, number]> | undefined> = [];
+
+const trigram = (a: number, b: number, c: number) => ((a & 31) << 10) | ((b & 31) << 5) | (c & 31);
+
+export function hintGroup(hints: readonly string[], before: number): HintGroup {
+  for (const h of hints) if (h.length < 3 || h !== h.toLowerCase()) throw new Error(`hint ${JSON.stringify(h)}: 3 or more code units, lower case`);
+  const g: HintGroup = { hints, before, id: groups.length };
+  groups.push(g);
+  groupByHints.set(hints, g);
+  table = new Array(1 << 15);
+  for (const x of groups)
+    for (const h of x.hints) (table[trigram(h.charCodeAt(0), h.charCodeAt(1), h.charCodeAt(2))] ??= []).push([h, x.id]);
+  scannedText = undefined;
+  return g;
+}
+
+let scannedText: string | undefined;
+let scanned: (number[] | undefined)[] = [];
+
+/** Windows of every group in text (one walk), computed once for the detectors that run one after another on one text. */
+function scanHints(text: string): (number[] | undefined)[] {
+  if (text === scannedText) return scanned;
+  const lower = lowerOf(text);
+  if (lower.length !== text.length) {
+    scanned = groups.map(() => undefined);
+  } else {
+    const out: number[][] = groups.map(() => []);
+    const n = lower.length - 2;
+    let b = lower.charCodeAt(0);
+    let c = lower.charCodeAt(1);
+    for (let i = 0; i < n; i++) {
+      const a = b;
+      b = c;
+      c = lower.charCodeAt(i + 2);
+      const e = table[((a & 31) << 10) | ((b & 31) << 5) | (c & 31)];
+      if (e === undefined) continue;
+      for (let k = 0; k < e.length; k++) {
+        const [h, g] = e[k];
+        if (lower.startsWith(h, i)) out[g].push(i - groups[g].before, i);
+      }
+    }
+    scanned = out;
+  }
+  scannedText = text;
+  return scanned;
+}
+
 /**
  * Windows [h - before, h] around every occurrence h of the hints in the lower-cased text, or
  * undefined when lower-casing changed the length (offsets would not line up: search everything).
  * For a case-insensitive pattern every match contains one of its hints, lower-cased, at most
- * `before` code units after the match's start.
+ * `before` code units after the match's start. Hints registered with hintGroup come from the shared
+ * one-pass scan; others are looked up here.
  */
 export function hintWindows(text: string, hints: readonly string[], before: number): number[] | undefined {
+  const g = groupByHints.get(hints);
+  if (g !== undefined && g.before === before) return scanHints(text)[g.id];
   const lower = lowerOf(text);
   if (lower.length !== text.length) return undefined;
   let at: number[] | undefined;
