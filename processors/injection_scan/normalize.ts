@@ -298,7 +298,7 @@ function leetLine(line: string, map: Record<string, string>): string {
 
 /** The leet views: the lines of `text` holding a candidate token (survey) that folds to a
  * keyword, folded with each map ('' when no line qualifies). */
-function leet(text: string, tokens: Array<[number, number]>, maps: Array<Record<string, string>>, isKeyword: (word: string) => boolean): string[] {
+function leet(text: string, tokens: Array<[number, number]>, maps: Array<Record<string, string>>, isKeyword: (word: string) => boolean, ascii: boolean): string[] {
   const lines: Array<[number, number]> = [];
   for (const [a, b] of tokens) {
     if (lines.length && a < lines[lines.length - 1][1]) continue; // line already taken
@@ -309,7 +309,7 @@ function leet(text: string, tokens: Array<[number, number]>, maps: Array<Record<
     lines.push([from, nl < 0 ? text.length : nl]);
   }
   if (lines.length === 0) return maps.map(() => '');
-  const picked = lines.map(([a, b]) => canonical(text.slice(a, b)));
+  const picked = lines.map(([a, b]) => canonical(text.slice(a, b), ascii || undefined));
   return maps.map((map) => picked.map((l) => leetLine(l, map)).join('\n'));
 }
 
@@ -407,8 +407,7 @@ function decodeSegments(text: string, runs: Survey['runs'], limits: NormalizeLim
 }
 
 /** Adds the base view of `raw` (as `kind`) and its derived views; returns its decoded segments. */
-function textViews(raw: string, kind: ViewKind, views: View[], counts: { confusables: number }, limits: NormalizeLimits, isKeyword: (word: string) => boolean): Segment[] {
-  const ascii = !NON_ASCII.test(raw);
+function textViews(raw: string, kind: ViewKind, views: View[], counts: { confusables: number }, limits: NormalizeLimits, isKeyword: (word: string) => boolean, ascii = !NON_ASCII.test(raw)): Segment[] {
   const pre = ascii ? raw : raw.normalize('NFKC');
   const base = canonical(pre, ascii);
   const derived = (k: ViewKind): ViewKind => (kind === 'base' ? k : kind);
@@ -421,7 +420,7 @@ function textViews(raw: string, kind: ViewKind, views: View[], counts: { confusa
   }
   const sv = survey(pre, limits.maxSegments);
   if (sv.leet.length) {
-    const [l1, l2] = leet(pre, sv.leet, pre.includes('1') ? [LEET_I, LEET_L] : [LEET_I], isKeyword);
+    const [l1, l2] = leet(pre, sv.leet, pre.includes('1') ? [LEET_I, LEET_L] : [LEET_I], isKeyword, ascii);
     if (l1) views.push({ kind: derived('leet'), text: l1 });
     if (l2 && l2 !== l1) views.push({ kind: derived('leet'), text: l2 });
   }
@@ -429,7 +428,7 @@ function textViews(raw: string, kind: ViewKind, views: View[], counts: { confusa
   // where the survey saw them.
   if (sv.squashable.length) {
     const s = squash(canonicalKeepBlanks(windowsAt(pre, sv.squashable), ascii), isKeyword);
-    if (s) views.push({ kind: derived('squashed'), text: canonical(s) });
+    if (s) views.push({ kind: derived('squashed'), text: canonical(s, ascii || undefined) });
   }
   return limits.maxSegments > 0 ? decodeSegments(pre, sv.runs, limits) : [];
 }
@@ -442,6 +441,17 @@ function canonicalKeepBlanks(pre: string, ascii: boolean): string {
 
 // Words that make a leet or squashed line worth a view when no detector lead is in it.
 const KEYWORDS = /^(?:instructions?|previous|prior|above|earlier|rules?|guidelines|prompt|system|ignore|ignoring|disregard|forget|override|bypass|jailbreak|unrestricted|unfiltered|developer|restrictions|filters?|password|secrets?|reveal|print|repeat|verbatim|dan|mode|assistant|evil|pretend|send|forward|email|conversation|credentials|admin|delete|transfer|hacked|pwned|new|now|you|your)/;
+
+/** The first two letters of every keyword (a cheap test before the expression). */
+export const KEYWORD_PREFIXES: ReadonlySet<string> = new Set(
+  KEYWORDS.source
+    .slice(4, -1)
+    .split('|')
+    .map((k) => {
+      if (!/^[a-z]{2}/.test(k)) throw new Error(`injection_scan: keyword /${k}/ does not begin with two letters`);
+      return k.slice(0, 2);
+    }),
+);
 
 /** The default keyword test (normalize() callers pass the detectors' leads as well). */
 export function isCommonKeyword(word: string): boolean {
@@ -457,7 +467,8 @@ export function normalize(text: string, limits: NormalizeLimits = DEFAULT_LIMITS
   let tags = 0;
   let clean = text;
   const extra: Array<{ kind: ViewKind; text: string }> = [];
-  if (NON_ASCII.test(text) && INVISIBLE.test(text)) {
+  const ascii = !NON_ASCII.test(text);
+  if (!ascii && INVISIBLE.test(text)) {
     const s = strip(text);
     clean = s.text;
     zeroWidth = s.zeroWidth;
@@ -466,7 +477,7 @@ export function normalize(text: string, limits: NormalizeLimits = DEFAULT_LIMITS
     if (s.tagText.length > 0) extra.push({ kind: 'tags', text: s.tagText });
     for (const r of s.rtl) if (r.length > 3) extra.push({ kind: 'reversed', text: [...r].reverse().join('') });
   }
-  const segments = textViews(clean, 'base', views, counts, limits, isKeyword);
+  const segments = textViews(clean, 'base', views, counts, limits, isKeyword, ascii || undefined);
   for (const e of extra) segments.push(...textViews(e.text, e.kind, views, counts, limits, isKeyword));
   for (const seg of segments) {
     // One level of nesting: base64 of hex or of base64 is decoded once more.

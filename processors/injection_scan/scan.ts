@@ -15,7 +15,7 @@
 //   6. score = 1 - prod_d (1 - w_d)   (noisy-OR; 0 when nothing fired), rounded to 3 decimals
 import { DETECTORS, type DetectorName, type Pattern } from './detectors.ts';
 import { buildTriggers } from './triggers.ts';
-import { DEFAULT_LIMITS, isCommonKeyword, normalize, type NormalizeLimits, type View, type ViewKind } from './normalize.ts';
+import { DEFAULT_LIMITS, isCommonKeyword, KEYWORD_PREFIXES, normalize, type NormalizeLimits, type View, type ViewKind } from './normalize.ts';
 
 export type InputRole = 'user' | 'tool' | 'document';
 
@@ -113,7 +113,16 @@ function excerptOf(view: View, index: number, length: number): string {
 }
 
 const TRIGGERS = buildTriggers(DETECTORS);
-const isKeyword = (word: string) => isCommonKeyword(word) || TRIGGERS.startsWithLead(word);
+// A word of two or more characters starting with a letter or digit can only be a keyword or begin
+// with a word lead if its first two characters begin one: a Set lookup spares the two expressions
+// for most of the leet and squashed tokens of code and logs.
+const WORD_PREFIXES = new Set([...KEYWORD_PREFIXES, ...[...TRIGGERS.byStem.keys()].filter((s) => /^[a-z0-9]/.test(s)).map((s) => s.slice(0, 2))]);
+const PREFILTERED = [...TRIGGERS.byStem.keys()].every((s) => s.length >= 2);
+const isKeyword = (word: string) => {
+  const c = word.charCodeAt(0);
+  if (PREFILTERED && word.length >= 2 && ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) && !WORD_PREFIXES.has(word.slice(0, 2))) return false;
+  return isCommonKeyword(word) || TRIGGERS.startsWithLead(word);
+};
 // Each script gate is one character class ("[...]"): their union as one class, which V8 scans
 // far faster than an alternation of classes.
 const SCRIPT_GATES = TRIGGERS.script.length ? new RegExp(`[${[...new Set(TRIGGERS.script.map((c) => classBody(c.pattern.script!)))].join('')}]`) : undefined;
