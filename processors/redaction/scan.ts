@@ -3,6 +3,7 @@
 import { setAttribute } from '../../core/signals/attributes.ts';
 import type { AnyValue, Attributes } from '../../core/signals/types.ts';
 import type { CompiledRedaction } from './config.ts';
+import { DETECTORS } from './detectors/index.ts';
 import { keyLooksSecret, secretValueLooksReal } from './detectors/secrets.ts';
 import { PRIORITY, type EntityType, type Match } from './entities.ts';
 import { normalizeText, toOriginal, type Normalized } from './normalize.ts';
@@ -21,12 +22,15 @@ const UNCHANGED = (text: string): RedactResult => ({ text, counts: {}, changed: 
 /** Our own output (encrypted tokens, hash tags) is never detected again. */
 const OWN_OUTPUT = /enc:v1:[A-Za-z0-9_\-]{38,65536}|<[A-Z0-9_]{2,40}:hmac:[0-9a-f]{16}>/g;
 
+const DIGIT = /\d/g; // no u flag: ASCII 0-9, what minDigits counts
+/** The detectors' largest minDigits: counting further changes no decision. */
+const DIGITS_NEEDED = Math.max(0, ...[...DETECTORS.values()].map((d) => d.minDigits ?? 0));
+
+/** ASCII digits in s, up to DIGITS_NEEDED (a regex scan stops early; a loop per code unit costs more). */
 function countDigits(s: string): number {
+  DIGIT.lastIndex = 0;
   let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) n++;
-  }
+  while (n < DIGITS_NEEDED && DIGIT.exec(s) !== null) n++;
   return n;
 }
 

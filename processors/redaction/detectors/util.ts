@@ -162,6 +162,8 @@ const groups: HintGroup[] = [];
 const groupByHints = new Map<readonly string[], HintGroup>();
 /** Trigram key (low 5 bits of each code unit) -> [hint, group id] pairs starting with it. */
 let table: Array<Array<[string, number]> | undefined> = [];
+/** 1 where table has an entry: a typed array read first (holes in `table` are slow to read). */
+let present = new Uint8Array(1 << 15);
 
 const trigram = (a: number, b: number, c: number) => ((a & 31) << 10) | ((b & 31) << 5) | (c & 31);
 
@@ -171,8 +173,13 @@ export function hintGroup(hints: readonly string[], before: number): HintGroup {
   groups.push(g);
   groupByHints.set(hints, g);
   table = new Array(1 << 15);
+  present = new Uint8Array(1 << 15);
   for (const x of groups)
-    for (const h of x.hints) (table[trigram(h.charCodeAt(0), h.charCodeAt(1), h.charCodeAt(2))] ??= []).push([h, x.id]);
+    for (const h of x.hints) {
+      const k = trigram(h.charCodeAt(0), h.charCodeAt(1), h.charCodeAt(2));
+      (table[k] ??= []).push([h, x.id]);
+      present[k] = 1;
+    }
   scannedText = undefined;
   return g;
 }
@@ -195,10 +202,12 @@ function scanHints(text: string): (number[] | undefined)[] {
       const a = b;
       b = c;
       c = lower.charCodeAt(i + 2);
-      const e = table[((a & 31) << 10) | ((b & 31) << 5) | (c & 31)];
-      if (e === undefined) continue;
+      const key = ((a & 31) << 10) | ((b & 31) << 5) | (c & 31);
+      if (present[key] === 0) continue;
+      const e = table[key]!;
       for (let k = 0; k < e.length; k++) {
-        const [h, g] = e[k];
+        const h = e[k][0];
+        const g = e[k][1];
         if (lower.startsWith(h, i)) out[g].push(i - groups[g].before, i);
       }
     }
