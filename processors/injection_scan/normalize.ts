@@ -296,6 +296,17 @@ function leetLine(line: string, map: Record<string, string>): string {
   return folded + line.slice(at);
 }
 
+/** foldToken(tok, map) without its leading characters other than a-z. */
+function foldedWord(tok: string, map: Record<string, string>): string {
+  let out = '';
+  for (let i = 0; i < tok.length; i++) {
+    const ch = map[tok[i]] ?? tok[i];
+    if (out === '' && !(ch >= 'a' && ch <= 'z')) continue;
+    out += ch;
+  }
+  return out;
+}
+
 /** The leet views: the lines of `text` holding a candidate token (survey) that folds to a
  * keyword, folded with each map ('' when no line qualifies). */
 function leet(text: string, tokens: Array<[number, number]>, maps: Array<Record<string, string>>, isKeyword: (word: string) => boolean, ascii: boolean): string[] {
@@ -303,7 +314,7 @@ function leet(text: string, tokens: Array<[number, number]>, maps: Array<Record<
   for (const [a, b] of tokens) {
     if (lines.length && a < lines[lines.length - 1][1]) continue; // line already taken
     const tok = text.slice(a, b).toLowerCase();
-    if (!maps.some((m) => isKeyword(foldToken(tok, m).replace(/^[^a-z]+/, '')))) continue;
+    if (!maps.some((m) => isKeyword(foldedWord(tok, m)))) continue;
     const from = text.lastIndexOf('\n', a) + 1;
     const nl = text.indexOf('\n', b);
     lines.push([from, nl < 0 ? text.length : nl]);
@@ -330,9 +341,9 @@ function squash(text: string, isKeyword: (word: string) => boolean): string {
     const s = squashLine(line, isKeyword);
     if (s === line) continue;
     // worth a view only when a squashed token spells a keyword
-    const before = new Set(line.split(/[^a-z]+/));
+    let before: Set<string> | undefined; // the line's own words, only when some word is a keyword
     let keyword = false;
-    for (const w of s.split(/[^a-z]+/)) if (w.length >= 2 && !before.has(w) && isKeyword(w)) {
+    for (const w of s.split(/[^a-z]+/)) if (w.length >= 2 && isKeyword(w) && !(before ??= new Set(line.split(/[^a-z]+/))).has(w)) {
       keyword = true;
       break;
     }
