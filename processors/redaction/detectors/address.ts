@@ -3,7 +3,7 @@
 // Each pattern is tried only near its street-type word (util.ts, windowed matching): the patterns
 // themselves are costly per character, the street-type words are rare.
 import type { Match } from '../entities.ts';
-import { anchorWindows, eachMatchInWindows, isDigit, type Detector } from './util.ts';
+import { anchorWindows, eachMatchInWindows, hintGroup, isDigit, mayHoldHints, type Detector } from './util.ts';
 
 const SUFFIX =
   '(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Square|Sq|Highway|Hwy|Parkway|Pkwy|Circle|Cir|Trail|Trl|Crescent|Cres|Close|Row|Alley|Plaza|Gardens|Mews)';
@@ -38,16 +38,36 @@ const asciiAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) |
 const digitStart = (c: number, before: number) => isDigit(c) && !asciiAlnum(before);
 const capitalStart = (c: number, before: number) => ((c >= 65 && c <= 90) || c >= 0x80) && !asciiAlnum(before);
 
+/** Every anchor match holds one of its pattern's gate hints, lower-cased: without one, the anchor is
+ * not looked for (the hints are found for all detectors in one pass, util.ts hintGroup). FR_ANCHOR
+ * is case-insensitive with the u flag, where 'ſ' (U+017F) matches 's' but does not lower-case to it:
+ * a text holding one is always searched (normalised text never does: NFKC maps it to 's'). */
+const DE_GATE = ['straße', 'strasse', 'str.', 'weg', 'platz', 'allee', 'gasse', 'ring', 'damm', 'ufer', 'chaussee'];
+const FR_GATE = [' rue ', ' avenue ', ' av. ', ' boulevard ', ' bd ', ' place ', ' chemin ', ' allée ', ' impasse ', ' quai ', ' route ', ' cours '];
+hintGroup(DE_GATE, 0);
+hintGroup(FR_GATE, 0);
+const deGate = (text: string) => mayHoldHints(text, DE_GATE, 0);
+const frGate = (text: string) => text.indexOf('\u017f') >= 0 || mayHoldHints(text, FR_GATE, 0);
+
 /** The patterns with their anchors and windows, for findAddresses and its equivalence test. */
-export const ADDRESS_PATTERNS: ReadonlyArray<{ re: RegExp; anchor: RegExp; before: number; nearest: number; canStart: (c: number, before: number) => boolean }> = [
+export const ADDRESS_PATTERNS: ReadonlyArray<{
+  re: RegExp;
+  anchor: RegExp;
+  before: number;
+  nearest: number;
+  canStart: (c: number, before: number) => boolean;
+  /** false when the anchor cannot match in the text (a necessary condition, cheaper than the anchor's scan). */
+  gate?: (text: string) => boolean;
+}> = [
   { re: EN, anchor: EN_ANCHOR, before: 2 * 111, nearest: 3, canStart: digitStart },
-  { re: DE, anchor: DE_ANCHOR, before: 2 * 31, nearest: 1, canStart: capitalStart },
-  { re: DE2, anchor: DE2_ANCHOR, before: 2 * 31, nearest: 2, canStart: capitalStart },
-  { re: FR, anchor: FR_ANCHOR, before: 2 * 9, nearest: 1, canStart: digitStart },
+  { re: DE, anchor: DE_ANCHOR, before: 2 * 31, nearest: 1, canStart: capitalStart, gate: deGate },
+  { re: DE2, anchor: DE2_ANCHOR, before: 2 * 31, nearest: 2, canStart: capitalStart, gate: deGate },
+  { re: FR, anchor: FR_ANCHOR, before: 2 * 9, nearest: 1, canStart: digitStart, gate: frGate },
 ];
 
 export function findAddresses(text: string, out: Match[]): void {
   for (const p of ADDRESS_PATTERNS) {
+    if (p.gate && !p.gate(text)) continue;
     const windows = anchorWindows(p.anchor, text, p.before, p.nearest);
     if (windows.length > 0) eachMatchInWindows(p.re, text, windows, (m) => out.push({ start: m.index, end: m.index + m[0].length, type: 'STREET_ADDRESS' }), p.canStart);
   }

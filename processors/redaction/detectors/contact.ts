@@ -1,6 +1,6 @@
 // EMAIL_ADDRESS and PHONE_NUMBER.
 import type { Match } from '../entities.ts';
-import { afterKeyword, anchorWindows, digitsOf, eachMatch, type Detector } from './util.ts';
+import { afterKeyword, anchorWindows, digitsOf, eachMatch, hintGroup, mayHoldHints, type Detector } from './util.ts';
 
 // ---- email: scanned by hand from each '@' (linear, no regex backtracking at all) ----
 
@@ -56,6 +56,11 @@ const NANP = /(?<![\w+.\-\/]|\d )(?:1[ .\-])?(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[ .\-
 const TRUNK = /(?<![\w+.\-\/]|\d )(?:\(0[1-9]\d{0,3}\) ?|0[1-9]\d{0,3}[ .\-\/])\d{2,8}(?:[ .\-]\d{2,8}){0,3}(?![\w]|[.\-\/]\d)/g;
 // Any 8 to 15 digit number right after a phone keyword.
 export const PHONE_KEYWORD = /\b(?:phone|telephone|tel|mobile|cell|fax|whatsapp|handy|telefon|téléphone|portable)\b/gi;
+/** One of these (lower case) starts every PHONE_KEYWORD match, or lies 4 code units into it
+ * ("téléphone"): without one, the digit runs are not looked for. */
+export const PHONE_HINTS = ['phone', 'tel', 'mobile', 'cell', 'fax', 'whatsapp', 'handy', 'portable'];
+export const PHONE_HINTS_BEFORE = 4;
+hintGroup(PHONE_HINTS, PHONE_HINTS_BEFORE);
 // PHONE_AFTER's number starts a run of 8 or more digits (nothing before it in PHONE_AFTER is a
 // digit) at most 29 characters after the keyword's start ("téléphone" 9, " number", spaces,
 // ':', "is ", '+'): the keyword is looked for only there.
@@ -106,6 +111,7 @@ export function findPhones(text: string, out: Match[]): void {
     const n = digitsOf(m[0]).length;
     if (n >= 9 && n <= 12) out.push({ start: m.index, end: m.index + m[0].length, type: 'PHONE_NUMBER' });
   });
+  if (!mayHoldHints(text, PHONE_HINTS, PHONE_HINTS_BEFORE)) return;
   const near = phoneKeywordWindows(text);
   if (near.length > 0) afterKeyword(PHONE_KEYWORD, PHONE_AFTER, text, (start, end) => out.push({ start, end, type: 'PHONE_NUMBER' }), near);
 }

@@ -243,6 +243,12 @@ export function hintWindows(text: string, hints: readonly string[], before: numb
   return out;
 }
 
+/** Whether the lower-cased text can hold one of the hints (true when lower-casing changed its length). */
+export function mayHoldHints(text: string, hints: readonly string[], before: number): boolean {
+  const w = hintWindows(text, hints, before);
+  return w === undefined || w.length > 0;
+}
+
 /** eachMatch restricted to the windows of `hints` (see hintWindows); the whole text when they cannot be used. */
 export function eachMatchNearHints(re: RegExp, text: string, hints: readonly string[], before: number, fn: (m: RegExpExecArray) => void): void {
   const windows = hintWindows(text, hints, before);
