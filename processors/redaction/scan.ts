@@ -85,23 +85,17 @@ const SEPARATOR = '\n\n';
 export function redactTexts(texts: readonly string[], keyHints: readonly (string | undefined)[], cfg: CompiledRedaction): RedactResult[] {
   if (texts.length < 2) return texts.map((t, i) => redactText(t, cfg, keyHints[i]));
   const norm: (Normalized | undefined)[] = [];
-  const digits: number[] = [];
   const starts: number[] = [];
   const joined: string[] = [];
   let offset = 0;
-  let maxDigits = 0;
   const which: number[] = []; // texts scanned (length >= 2), by position in the joined text
   for (let i = 0; i < texts.length; i++) {
     if (texts[i].length < 2) {
       norm.push(undefined);
-      digits.push(0);
       continue;
     }
     const n = normalizeText(texts[i]);
     norm.push(n);
-    const d = countDigits(n.text);
-    digits.push(d);
-    if (d > maxDigits) maxDigits = d;
     if (joined.length > 0) {
       joined.push(SEPARATOR);
       offset += SEPARATOR.length;
@@ -112,13 +106,18 @@ export function redactTexts(texts: readonly string[], keyHints: readonly (string
     offset += n.text.length;
   }
   const all = joined.join('');
+  // Digits per text, counted only for a text a match falls in (most values have none); the joined
+  // text's count bounds them all, so a detector it rules out is ruled out for every text.
+  const digits: number[] = texts.map(() => -1);
+  const digitsOf = (i: number) => (digits[i] >= 0 ? digits[i] : (digits[i] = countDigits(norm[i]!.text)));
+  const allDigits = countDigits(all);
   const candidates: Match[][] = texts.map(() => []);
   const found: Match[] = [];
   for (const d of cfg.detectors) {
     const min = d.minDigits ?? 0;
-    if (maxDigits < min) continue;
+    if (allDigits < min) continue;
     if (d.multiline) {
-      for (const i of which) if (digits[i] >= min) d.detect(norm[i]!.text, candidates[i], cfg.detectOptions);
+      for (const i of which) if (min === 0 || digitsOf(i) >= min) d.detect(norm[i]!.text, candidates[i], cfg.detectOptions);
       continue;
     }
     found.length = 0;
@@ -135,7 +134,7 @@ export function redactTexts(texts: readonly string[], keyHints: readonly (string
       const i = which[lo];
       const s = m.start - starts[lo];
       if (m.end - starts[lo] > norm[i]!.text.length) return texts.map((t, j) => redactText(t, cfg, keyHints[j])); // across a separator
-      if (digits[i] >= min) candidates[i].push({ start: s, end: m.end - starts[lo], type: m.type });
+      if (min === 0 || digitsOf(i) >= min) candidates[i].push({ start: s, end: m.end - starts[lo], type: m.type });
     }
   }
   return texts.map((text, i) => {
