@@ -116,8 +116,8 @@ const TRIGGERS = buildTriggers(DETECTORS);
 // A word of two or more characters starting with a letter or digit can only be a keyword or begin
 // with a word lead if its first two characters begin one: a Set lookup spares the two expressions
 // for most of the leet and squashed tokens of code and logs.
-const WORD_PREFIXES = new Set([...KEYWORD_PREFIXES, ...[...TRIGGERS.byStem.keys()].filter((s) => /^[a-z0-9]/.test(s)).map((s) => s.slice(0, 2))]);
-const PREFILTERED = [...TRIGGERS.byStem.keys()].every((s) => s.length >= 2);
+const WORD_PREFIXES = new Set([...KEYWORD_PREFIXES, ...TRIGGERS.keywordStems.filter((s) => /^[a-z0-9]/.test(s)).map((s) => s.slice(0, 2))]);
+const PREFILTERED = TRIGGERS.keywordStems.every((s) => s.length >= 2);
 const isKeyword = (word: string) => {
   const c = word.charCodeAt(0);
   if (PREFILTERED && word.length >= 2 && ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) && !WORD_PREFIXES.has(word.slice(0, 2))) return false;

@@ -18,6 +18,8 @@ export interface TriggerIndex {
   script: Candidate[];
   /** Does a word begin with a lead? (normalize.ts: is a leet or squashed token worth a view) */
   startsWithLead(word: string): boolean;
+  /** The stems startsWithLead looks for. */
+  keywordStems: string[];
 }
 
 const META = new Set(['\\', '^', '$', '.', '|', '?', '*', '+', '(', ')', '[', ']', '{', '}']);
@@ -47,10 +49,55 @@ export function stemOf(lead: string): string {
   return out.trimEnd();
 }
 
+/** The literal texts a lead alternative always begins with one of: like stemOf, but an optional
+ * character ("no-?limits?") or a group of literal alternatives ("(?:system|sys)") branches instead
+ * of ending the stem (at most `max` stems). Longer stems make the prefilter stop at fewer places:
+ * "no-?limits? mode" stopped at every "not" and "now" with the stem "no". */
+export function stemsOf(lead: string, max = 16): string[] {
+  let stems = [''];
+  let i = 0;
+  while (i < lead.length) {
+    const ch = lead[i];
+    let options: string[];
+    let width: number;
+    if (ch === '\\') {
+      const next = lead[i + 1];
+      if (next === undefined || /[a-zA-Z0-9]/.test(next)) break; // \b, \d, \s: not literal
+      options = [next];
+      width = 2;
+    } else if (lead.startsWith('(?:', i)) {
+      const close = lead.indexOf(')', i);
+      const body = close < 0 ? '' : lead.slice(i + 3, close);
+      if (!body || /[\\^$.?*+()[\]{}]/.test(body)) break; // only literal alternatives
+      options = body.split('|');
+      width = close + 1 - i;
+    } else if (META.has(ch)) break;
+    else {
+      options = [ch];
+      width = 1;
+    }
+    const after = lead[i + width];
+    if (after === '*' || (after === '{' && lead[i + width + 1] === '0')) break;
+    let next: string[];
+    if (after === '?') {
+      if (lead[i + width + 1] === '?') break; // lazy: leave it alone
+      next = stems.flatMap((st) => [st, ...options.map((o) => st + o)]);
+      width++;
+    } else next = stems.flatMap((st) => options.map((o) => st + o));
+    if (next.length > max) break;
+    stems = next;
+    i += width;
+    if (after === '{' || after === '+') break; // a repeat: the first occurrence is the stem
+  }
+  return [...new Set(stems.map((st) => st.trimEnd()))];
+}
+
 const escape = (s: string) => s.replace(/[\\^$.|?*+()[\]{}\-/]/g, '\\$&');
 
 export function buildTriggers(detectors: readonly Detector[]): TriggerIndex {
   const direct = new Map<string, Candidate[]>();
+  // startsWithLead keeps the short stems: which leet and squashed words are worth a view stays as it was
+  const keywordStems = new Set<string>();
   const script: Candidate[] = [];
   detectors.forEach((d, detector) => {
     for (const pattern of d.patterns) {
@@ -58,7 +105,8 @@ export function buildTriggers(detectors: readonly Detector[]): TriggerIndex {
         script.push({ detector, pattern });
         continue;
       }
-      const stems = new Set(pattern.lead.map(stemOf));
+      const stems = new Set(pattern.lead.flatMap((l) => stemsOf(l)));
+      for (const l of pattern.lead) keywordStems.add(stemOf(l));
       for (const stem of stems) {
         if (!stem) throw new Error(`injection_scan: a lead of ${d.name} /${pattern.re.source}/ begins with no literal text`);
         if (!direct.has(stem)) direct.set(stem, []);
@@ -80,10 +128,13 @@ export function buildTriggers(detectors: readonly Detector[]): TriggerIndex {
   const parts: string[] = [];
   if (words.length) parts.push(`\\b(?:${words.join('|')})`);
   if (symbols.length) parts.push(`(?:${symbols.join('|')})`);
-  const sticky = new RegExp(parts.join('|'), 'y');
+  const kstems = [...keywordStems].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  const kwords = kstems.filter((s) => /^[a-z0-9]/.test(s)).map(escape);
+  const ksymbols = kstems.filter((s) => !/^[a-z0-9]/.test(s)).map(escape);
+  const sticky = new RegExp([kwords.length ? `\\b(?:${kwords.join('|')})` : '', ksymbols.length ? `(?:${ksymbols.join('|')})` : ''].filter(Boolean).join('|'), 'y');
   const startsWithLead = (word: string) => {
     sticky.lastIndex = 0;
     return sticky.test(word);
   };
-  return { re: new RegExp(parts.join('|'), 'g'), byStem, script, startsWithLead };
+  return { re: new RegExp(parts.join('|'), 'g'), byStem, script, startsWithLead, keywordStems: kstems };
 }
