@@ -187,32 +187,45 @@ export function hintGroup(hints: readonly string[], before: number): HintGroup {
 let scannedText: string | undefined;
 let scanned: (number[] | undefined)[] = [];
 
+/**
+ * Whether hint h (lower case) is at text[i..] in any case a hint's pattern matches it in: the ASCII
+ * and Latin-1 letters either way, anything else as is. (The patterns are case-insensitive without
+ * the u flag, where that is the whole of case-insensitivity for these characters; FR_ANCHOR's u flag
+ * adds 'ſ', handled where it is used.)
+ */
+function hintAt(text: string, h: string, i: number): boolean {
+  if (i + h.length > text.length) return false;
+  for (let j = 0; j < h.length; j++) {
+    const c = text.charCodeAt(i + j);
+    const k = h.charCodeAt(j);
+    if (c === k) continue;
+    if (c + 32 !== k || !((k >= 97 && k <= 122) || (k >= 0xe0 && k <= 0xfe && k !== 0xf7))) return false;
+  }
+  return true;
+}
+
 /** Windows of every group in text (one walk), computed once for the detectors that run one after another on one text. */
 function scanHints(text: string): (number[] | undefined)[] {
   if (text === scannedText) return scanned;
-  const lower = lowerOf(text);
-  if (lower.length !== text.length) {
-    scanned = groups.map(() => undefined);
-  } else {
-    const out: number[][] = groups.map(() => []);
-    const n = lower.length - 2;
-    let b = lower.charCodeAt(0);
-    let c = lower.charCodeAt(1);
-    for (let i = 0; i < n; i++) {
-      const a = b;
-      b = c;
-      c = lower.charCodeAt(i + 2);
-      const key = ((a & 31) << 10) | ((b & 31) << 5) | (c & 31);
-      if (present[key] === 0) continue;
-      const e = table[key]!;
-      for (let k = 0; k < e.length; k++) {
-        const h = e[k][0];
-        const g = e[k][1];
-        if (lower.startsWith(h, i)) out[g].push(i - groups[g].before, i);
-      }
+  // The trigram key keeps the low 5 bits of each code unit: the same for a letter's two cases.
+  const out: number[][] = groups.map(() => []);
+  const n = text.length - 2;
+  let b = text.charCodeAt(0);
+  let c = text.charCodeAt(1);
+  for (let i = 0; i < n; i++) {
+    const a = b;
+    b = c;
+    c = text.charCodeAt(i + 2);
+    const key = ((a & 31) << 10) | ((b & 31) << 5) | (c & 31);
+    if (present[key] === 0) continue;
+    const e = table[key]!;
+    for (let k = 0; k < e.length; k++) {
+      const h = e[k][0];
+      const g = e[k][1];
+      if (hintAt(text, h, i)) out[g].push(i - groups[g].before, i);
     }
-    scanned = out;
   }
+  scanned = out;
   scannedText = text;
   return scanned;
 }
