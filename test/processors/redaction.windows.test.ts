@@ -11,7 +11,7 @@ import { ADDRESS_PATTERNS } from '../../processors/redaction/detectors/address.t
 import { PHONE_AFTER, PHONE_HINTS, PHONE_HINTS_BEFORE, PHONE_KEYWORD, phoneKeywordWindows } from '../../processors/redaction/detectors/contact.ts';
 import { AADHAAR_HINTS, DE_ID_HINTS, DOB_HINTS, PASSPORT_HINTS, SSN_HINTS } from '../../processors/redaction/detectors/identity.ts';
 import { IPV4, IPV6, findIps } from '../../processors/redaction/detectors/network.ts';
-import { INTRO, INTRO_BEFORE, INTRO_HINTS } from '../../processors/redaction/detectors/person.ts';
+import { CLOSING, CLOSING_HINTS, INTRO, INTRO_BEFORE, INTRO_HINTS } from '../../processors/redaction/detectors/person.ts';
 import { KEY_HINTS, KEY_VALUE, URL_CREDENTIALS } from '../../processors/redaction/detectors/secrets.ts';
 import { afterKeyword, anchorWindows, eachMatch, eachMatchInWindows, eachMatchNearHints, mayHoldHints } from '../../processors/redaction/detectors/util.ts';
 import type { Match } from '../../processors/redaction/entities.ts';
@@ -70,6 +70,8 @@ const KEYWORDS = [
   'aadhaar', 'aadhar', 'adhaar', 'uidai', 'uid', 'आधार',
   'passport', 'reisepass', 'passeport', 'pasaporte', 'passaporto', 'paspoort', 'pass-nr', 'passnr',
   'personalausweis', 'personalausweisnummer', 'personalausweis-nr.', 'ausweisnummer', 'ausweis-nr.', 'german id card number', 'id card no.', 'identity card number',
+  'Kind regards,\n', 'warmest regards\n', 'Yours truly\n', 'yours faithfully,\n', 'Sincerely\n', 'Respectfully!\n', 'Cheers\n', 'Many thanks\n', 'Thank you,\n', 'All the best\n',
+  'Mit freundlichen Grüßen\n', 'viele grüße\n', 'Beste Grüße\n', 'Cordialement,\n', 'Bien à vous\n', 'Saludos\n', 'Atentamente\n',
   'dob', 'd.o.b.', 'date of birth', 'birth date', 'birthdate', 'birthday', 'born on', 'born in', 'geburtsdatum', 'geboren am', 'date de naissance', 'né le', 'née le', 'fecha de nacimiento',
 ];
 const KEYWORD_GLUE = [' ', '', '\n', ': ', 'x', '_', '1', 'É', 'İ', '.', "'", ' 123456789', ' 2345 6789 0124', ': 12/03/1985', ' X1234567', ' T22000129', ' Jane Doe'];
@@ -177,6 +179,16 @@ describe('redaction: windowed matching finds what a whole-text scan finds', () =
       }
     }
     expect(found).toBeGreaterThan(3000);
+  });
+
+  it('letter closings (only in texts holding one of their hints)', () => {
+    let found = 0;
+    for (const t of [...KEYWORD_TEXTS, ...TEXTS]) {
+      const whole = spans((f) => eachMatch(CLOSING, t, f));
+      if (!mayHoldHints(t, CLOSING_HINTS, 0)) expect(whole, JSON.stringify(t)).toEqual([]);
+      found += whole.length;
+    }
+    expect(found).toBeGreaterThan(100);
   });
 
   it('stays linear: a run of 100k digits, colons or dots is scanned in well under 200 ms', () => {

@@ -1,7 +1,7 @@
 // PERSON: names in context only — "my name is X", "Dear X", "Name: X", and the name on the line
 // after a letter's closing ("Regards,\nX Y"). A capitalised word alone is not a name.
 import type { Match } from '../entities.ts';
-import { eachMatch, eachMatchNearHints, hintGroup, type Detector } from './util.ts';
+import { eachMatch, eachMatchNearHints, hintGroup, mayHoldHints, type Detector } from './util.ts';
 
 // One to four capitalised words (initials allowed), after an optional title.
 const NAME = "(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|M|Mme|Mlle)\\.?[ ])?(\\p{Lu}[\\p{Ll}'’\\-]{1,30}(?:[ ](?:\\p{Lu}[\\p{Ll}'’\\-]{1,30}|\\p{Lu}\\.)){0,3})";
@@ -16,8 +16,11 @@ const INTRO_NAME = new RegExp(`[ \\t]{1,3}${NAME}`, 'uy');
 // After "name:" the name may follow without a space
 const LABEL_NAME = new RegExp(`[ \\t]{0,3}${NAME}`, 'uy');
 
-const CLOSING =
+export const CLOSING =
   /(?:^|\n)[ \t]{0,10}(?:best regards|kind regards|warm regards|warmest regards|regards|best wishes|all the best|sincerely|yours sincerely|yours truly|yours faithfully|respectfully|cheers|thanks|many thanks|thank you|best|mit freundlichen grüßen|viele grüße|beste grüße|liebe grüße|cordialement|bien à vous|saludos|atentamente)[,.!]?[ \t]{0,5}\r?\n[ \t]{0,10}/gi;
+/** One of these (lower case) is in every CLOSING match: without one, CLOSING is not looked for. */
+export const CLOSING_HINTS = ['regards', 'best', 'sincerely', 'yours', 'respectfully', 'cheers', 'thank', 'grüße', 'cordialement', 'bien à vous', 'saludos', 'atentamente'];
+hintGroup(CLOSING_HINTS, 0);
 const SIGNATURE_NAME = new RegExp(`${NAME}[ \\t]{0,5}(?=\\r?\\n|$|,)`, 'uy');
 
 /** Capitalised words that follow "Dear" or "my name is" without being a name. */
@@ -52,7 +55,7 @@ export function findPersons(text: string, out: Match[]): void {
     const start = v.index + v[0].length - v[1].length;
     pushName(out, text, start, v[1]);
   });
-  if (text.indexOf('\n') >= 0) {
+  if (text.indexOf('\n') >= 0 && mayHoldHints(text, CLOSING_HINTS, 0)) {
     eachMatch(CLOSING, text, (k) => {
       SIGNATURE_NAME.lastIndex = k.index + k[0].length;
       const v = SIGNATURE_NAME.exec(text);

@@ -32,7 +32,7 @@ export const awsDetector = simple('AWS_ACCESS_KEY_ID', /(?<![A-Za-z0-9])(?:AKIA|
 export const githubDetector = simple(
   'GITHUB_TOKEN',
   new RegExp(`${B}(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,251})${E}`, 'g'),
-  ['gh', 'github_pat_'],
+  ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'], // (not 'gh': "right", "through" are everywhere)
 );
 export const slackTokenDetector = simple('SLACK_TOKEN', new RegExp(`${B}xox[abprs]-[A-Za-z0-9\\-]{10,250}${E}`, 'g'), ['xox'], hasDigit);
 export const slackWebhookDetector = simple(
