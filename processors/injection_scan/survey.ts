@@ -1,5 +1,4 @@
-// One pass over a text that finds what the derived views need, so a benign prompt pays for one
-// loop instead of one regular expression per trick:
+// What the derived views need, found cheaply (a benign prompt holds none of it):
 //   - runs of 16+ base64-alphabet characters (base64 when mixed case, hex when all hex digits),
 //   - leetspeak candidates: tokens of letters mixed with digits or @ $ | ! (2+ letters, 3-40 long),
 //   - whether spaced-out letters ("i g n o r e", "i.g.n.o.r.e") or punctuation inside words
