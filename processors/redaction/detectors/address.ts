@@ -42,7 +42,8 @@ const capitalStart = (c: number, before: number) => ((c >= 65 && c <= 90) || c >
  * not looked for (the hints are found for all detectors in one pass, util.ts hintGroup). FR_ANCHOR
  * is case-insensitive with the u flag, where 'ſ' (U+017F) matches 's' but does not lower-case to it:
  * a text holding one is always searched (normalised text never does: NFKC maps it to 's'). */
-const DE_GATE = ['straße', 'strasse', 'str.', 'weg', 'platz', 'allee', 'gasse', 'ring', 'damm', 'ufer', 'chaussee'];
+// (with the separator that must follow: "string" and "during" are everywhere, "ring " less so)
+const DE_GATE = ['straße', 'strasse', 'str.', 'weg', 'platz', 'allee', 'gasse', 'ring', 'damm', 'ufer', 'chaussee'].flatMap((w) => [`${w} `, `${w},`]);
 const FR_GATE = [' rue ', ' avenue ', ' av. ', ' boulevard ', ' bd ', ' place ', ' chemin ', ' allée ', ' impasse ', ' quai ', ' route ', ' cours '];
 hintGroup(DE_GATE, 0);
 hintGroup(FR_GATE, 0);
