@@ -12,7 +12,7 @@ import { PHONE_AFTER, PHONE_HINTS, PHONE_HINTS_BEFORE, PHONE_KEYWORD, phoneKeywo
 import { AADHAAR_HINTS, DE_ID_HINTS, DOB_HINTS, PASSPORT_HINTS, SSN_HINTS } from '../../processors/redaction/detectors/identity.ts';
 import { IPV4, IPV6, findIps } from '../../processors/redaction/detectors/network.ts';
 import { CLOSING, CLOSING_HINTS, INTRO, INTRO_BEFORE, INTRO_HINTS } from '../../processors/redaction/detectors/person.ts';
-import { KEY_HINTS, KEY_VALUE, URL_CREDENTIALS } from '../../processors/redaction/detectors/secrets.ts';
+import { KEY_HINTS, KEY_VALUE, PREFILTERED, URL_CREDENTIALS } from '../../processors/redaction/detectors/secrets.ts';
 import { afterKeyword, anchorWindows, eachMatch, eachMatchInWindows, eachMatchNearHints, mayHoldHints } from '../../processors/redaction/detectors/util.ts';
 import type { Match } from '../../processors/redaction/entities.ts';
 import { redactText, redactTexts } from '../../processors/redaction/scan.ts';
@@ -179,6 +179,33 @@ describe('redaction: windowed matching finds what a whole-text scan finds', () =
       }
     }
     expect(found).toBeGreaterThan(3000);
+  });
+
+  it('provider keys (only in texts holding one of their prefixes, in any case)', () => {
+    const TOKENS = [
+      'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWx12', 'sk-proj-AbCdEfGhIjKlMnOpQrStUv12', 'sk-AbCdEfGhIjKlMnOpQrStUv12', 'AKIAIOSFODNN7EXAMPLE', 'ASIAY34FZKBOKMUTVV7A',
+      'ghp_abcdefghijklmnopqrstuvwxyz0123456789', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnop', 'xoxb-123456789012-abcdefghij', 'https://hooks.slack.com/services/T000/B000/XXXXXXXX',
+      'sk_live_abcdefghij0123', 'pk_test_ABCDEFGHIJ0123', 'AIzaSyA1234567890abcdefghijklmnopqrstu', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc',
+    ];
+    const r = prng(11);
+    let found = 0;
+    for (let n = 0; n < 2000; n++) {
+      let t = '';
+      for (let k = 1 + Math.floor(r() * 4); k > 0; k--) {
+        let tok = TOKENS[Math.floor(r() * TOKENS.length)];
+        const x = r();
+        if (x < 0.2) tok = tok.toLowerCase();
+        else if (x < 0.4) tok = tok.toUpperCase();
+        else if (x < 0.5) tok = tok.slice(0, 2) + GLUE[Math.floor(r() * GLUE.length)] + tok.slice(2);
+        t += GLUE[Math.floor(r() * GLUE.length)] + tok;
+      }
+      for (const p of PREFILTERED) {
+        const whole = spans((f) => eachMatch(p.re, t, f));
+        if (!mayHoldHints(t, p.hints, 0)) expect(whole, `${p.re.source.slice(0, 30)} in ${JSON.stringify(t)}`).toEqual([]);
+        found += whole.length;
+      }
+    }
+    expect(found).toBeGreaterThan(1000);
   });
 
   it('letter closings (only in texts holding one of their hints)', () => {

@@ -12,9 +12,13 @@ const E = '(?![A-Za-z0-9_\\-])'; // token end
  * prefilters are looked for in the shared hint pass (util.ts hintGroup: one walk for every
  * detector, in either case, so a superset of the texts that hold them), not by an indexOf each.
  */
+/** Each simple detector's pattern with its prefilter hints, for the windows test. */
+export const PREFILTERED: Array<{ re: RegExp; hints: readonly string[] }> = [];
+
 function simple(type: EntityType, re: RegExp, prefilter: string[], check?: (s: string) => boolean): Detector {
   const hints = prefilter.map((p) => p.toLowerCase());
   hintGroup(hints, 0);
+  PREFILTERED.push({ re, hints });
   return {
     type,
     detect(text, out) {
