@@ -111,13 +111,13 @@ export function redactTexts(texts: readonly string[], keyHints: readonly (string
   const digits: number[] = texts.map(() => -1);
   const digitsOf = (i: number) => (digits[i] >= 0 ? digits[i] : (digits[i] = countDigits(norm[i]!.text)));
   const allDigits = countDigits(all);
-  const candidates: Match[][] = texts.map(() => []);
+  const candidates: (Match[] | undefined)[] = new Array(texts.length); // made for the few values a match falls in
   const found: Match[] = [];
   for (const d of cfg.detectors) {
     const min = d.minDigits ?? 0;
     if (allDigits < min) continue;
     if (d.multiline) {
-      for (const i of which) if (min === 0 || digitsOf(i) >= min) d.detect(norm[i]!.text, candidates[i], cfg.detectOptions);
+      for (const i of which) if (min === 0 || digitsOf(i) >= min) d.detect(norm[i]!.text, (candidates[i] ??= []), cfg.detectOptions);
       continue;
     }
     found.length = 0;
@@ -134,14 +134,15 @@ export function redactTexts(texts: readonly string[], keyHints: readonly (string
       const i = which[lo];
       const s = m.start - starts[lo];
       if (m.end - starts[lo] > norm[i]!.text.length) return texts.map((t, j) => redactText(t, cfg, keyHints[j])); // across a separator
-      if (min === 0 || digitsOf(i) >= min) candidates[i].push({ start: s, end: m.end - starts[lo], type: m.type });
+      if (min === 0 || digitsOf(i) >= min) (candidates[i] ??= []).push({ start: s, end: m.end - starts[lo], type: m.type });
     }
   }
   return texts.map((text, i) => {
     const n = norm[i];
     if (!n) return UNCHANGED(text);
-    keyHintSecret(n.text, keyHints[i], cfg, candidates[i]);
-    return replaceMatches(text, n, candidates[i], cfg);
+    const c = (candidates[i] ??= []);
+    keyHintSecret(n.text, keyHints[i], cfg, c);
+    return replaceMatches(text, n, c, cfg);
   });
 }
 

@@ -131,8 +131,16 @@ export function secretValueLooksReal(value: string, keyName: string, opts: Detec
 
 /** Attribute or JSON keys whose whole value is a secret ("api_key", "x-api-key", "db.password"). */
 const SECRET_KEY_WHOLE = new RegExp(`(?:^|[_\\-.])(?:${SECRET_KEY_NAMES})$`, 'i');
+const keyVerdicts = new Map<string, boolean>(); // JSON documents repeat their keys in every record
 export function keyLooksSecret(key: string): boolean {
-  return key.length <= 100 && SECRET_KEY_WHOLE.test(key);
+  if (key.length > 100) return false;
+  let v = keyVerdicts.get(key);
+  if (v === undefined) {
+    v = SECRET_KEY_WHOLE.test(key);
+    if (keyVerdicts.size >= 4096) keyVerdicts.clear();
+    keyVerdicts.set(key, v);
+  }
+  return v;
 }
 
 export const genericSecretDetector: Detector = {
