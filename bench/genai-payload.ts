@@ -4,18 +4,8 @@
 import type { AnyValue, Attributes, Span, TracesBatch } from '../core/signals/types.ts';
 import { encodeTracesProto } from '../core/otlp/encode-proto.ts';
 import { encodeTracesJson } from '../core/otlp/encode-json.ts';
+import { prng } from '../test/helpers/random.ts';
 
-/** mulberry32: a tiny seeded PRNG, so the payload is identical on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PROVIDERS: Array<[string, string[]]> = [
   ['openai', ['gpt-4o', 'gpt-4o-mini', 'o3-mini']],

@@ -6,7 +6,7 @@
 //   code      source code a coding agent read (TypeScript / Python, config with one API key)
 //   logs      application log lines (timestamps, IPs, paths, request ids, the odd e-mail)
 // Sizes are in UTF-8 bytes (each payload is cut at a line or word boundary just under its size).
-import { prng } from './genai-payload.ts';
+import { prng } from '../test/helpers/random.ts';
 
 export const PAYLOAD_KINDS = ['chat', 'tool', 'document', 'code', 'logs'] as const;
 export type PayloadKind = (typeof PAYLOAD_KINDS)[number];

@@ -12,6 +12,7 @@
 // activity at 3 a.m. on an office agent; a slow escalation of a sensitive tool over a working day;
 // four agents touching the same never-used data scope within minutes.
 import { MODELS, TOOLS, type Model, type Tool } from './catalog.ts';
+import { prng } from '../../test/helpers/random.ts';
 
 export type Archetype = 'office' | 'always_on' | 'batch';
 export type AnomalyClass = 'volume' | 'scope' | 'temporal' | 'escalation' | 'coordination';
@@ -81,18 +82,6 @@ export interface Scenario {
 export const DEFAULT_START_MS = Date.UTC(2026, 10, 2); // Monday 2 November 2026, in the simulated past
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-/** mulberry32 */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 
@@ -220,7 +209,7 @@ export function generateScenario(opts: ScenarioOptions = {}): Scenario {
   const startMs = opts.startMs ?? DEFAULT_START_MS;
   if (new Date(startMs).getUTCDay() !== 1 || startMs % DAY !== 0) throw new Error('startMs must be a Monday 00:00 UTC');
   if (days < 6) throw new Error('days must be at least 6: the anomalies are injected on days 3 and 4, after the baselines learnt');
-  const r = rng(seed);
+  const r = prng(seed);
   const agents = Array.from({ length: opts.agents ?? 50 }, (_, i) => makeAgent(r, i));
   if (agents.length < 12) throw new Error('agents must be at least 12: the anomalies need distinct agents of each kind');
   const events: ScenarioEvent[] = [];

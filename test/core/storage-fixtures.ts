@@ -2,23 +2,12 @@
 // spans with events and links), logs with every AnyValue kind of body, metrics of all five types.
 import { setAttribute } from '../../core/signals/attributes.ts';
 import type { Attributes, LogsBatch, MetricsBatch, Span, TracesBatch } from '../../core/signals/types.ts';
+import { prng } from '../helpers/random.ts';
 
 export const T0 = 1_700_000_000_123_456_789n;
 
 function hex(n: number, len: number): string {
   return (n >>> 0).toString(16).padStart(8, '0').repeat(4).slice(0, len);
-}
-
-/** A deterministic pseudo-random sequence (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function genAiResource(service = 'support-bot'): Attributes {
@@ -32,7 +21,7 @@ export function genAiResource(service = 'support-bot'): Attributes {
 }
 
 /** The i-th span of a GenAI agent run: invoke_agent, chat, execute_tool in turn. */
-export function genAiSpan(i: number, r: () => number = rng(i)): Span {
+export function genAiSpan(i: number, r: () => number = prng(i)): Span {
   const traceId = hex(0x1000 + Math.floor(i / 3), 32);
   const start = T0 + BigInt(i) * 1_000_000n;
   const kind = i % 3;
@@ -103,7 +92,7 @@ export function genAiSpan(i: number, r: () => number = rng(i)): Span {
 
 /** n GenAI spans under one resource and scope, the way one SDK process exports them. */
 export function makeGenAiTraces(n: number, seed = 1, service = 'support-bot'): TracesBatch {
-  const r = rng(seed);
+  const r = prng(seed);
   const spans: Span[] = [];
   for (let i = 0; i < n; i++) spans.push(genAiSpan(seed * 1_000_000 + i, r));
   return {

@@ -13,6 +13,7 @@ import { allocatePorts, startAgentcol, type Ports, type RunningAgentcol } from '
 import type { ClickHouseTestServer } from './clickhouse-server.ts';
 import { metricValue, scrape } from './self-metrics.ts';
 import { startSpanLoad } from './span-load.ts';
+import { prng } from './random.ts';
 
 export interface CrashRunOptions {
   ch: ClickHouseTestServer;
@@ -50,18 +51,6 @@ export interface CrashRunResult {
   /** Batches replayed at the starts (from each run's self-metrics, read just before its kill). */
   replayedBatches: number;
   wallMs: number;
-}
-
-/** mulberry32: a small seeded PRNG, so a failing schedule can be run again. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function config(p: Ports, o: CrashRunOptions): string {

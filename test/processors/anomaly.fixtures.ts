@@ -8,6 +8,7 @@ import { silentLogger } from '../../core/telemetry/logger.ts';
 import { MetricsRegistry } from '../../core/telemetry/metrics.ts';
 import { compileConfig, type AnomalyConfig } from '../../processors/anomaly/config.ts';
 import { AnomalyProcessor } from '../../processors/anomaly/processor.ts';
+import { prng } from '../helpers/random.ts';
 
 export const MIN = 60_000;
 export const HOUR = 60 * MIN;
@@ -19,18 +20,6 @@ export interface Ev {
   agent: string;
   t: number;
   attrs: Attributes;
-}
-
-/** mulberry32: small, fast, seeded. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function poisson(r: () => number, lambda: number): number {
@@ -81,7 +70,7 @@ export function normalEvent(agent: string, t: number, r: () => number, h: Habit 
 
 /** `days` days of office-hours traffic from `from` (ms): Poisson events per 5 minutes, every day. */
 export function normalTraffic(agent: string, days: number, seed: number, h: Habit = {}, from = T0): Ev[] {
-  const r = rng(seed);
+  const r = prng(seed);
   const [a, b] = h.hours ?? [8, 18];
   const out: Ev[] = [];
   for (let d = 0; d < days; d++) {

@@ -13,7 +13,8 @@ import { makeConfig, World } from '../core/pipeline.fixtures.ts';
 import { freshDatabase } from '../helpers/postgres-server.ts';
 import { withPglite } from '../helpers/stores.ts';
 import pg from 'pg';
-import { batches, byTime, cls, DAY, HOUR, MIN, normalEvent, normalTraffic, rng, summary, T0, type Ev } from './anomaly.fixtures.ts';
+import { prng } from '../helpers/random.ts';
+import { batches, byTime, cls, DAY, HOUR, MIN, normalEvent, normalTraffic, summary, T0, type Ev } from './anomaly.fixtures.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'anomaly-state-'));
 afterAll(async () => {
@@ -24,7 +25,7 @@ afterAll(async () => {
 const at = (d: number, h: number, m = 0) => T0 + d * DAY + h * HOUR + m * MIN;
 
 function inject(agent: string, from: number, n: number, spanMs: number, seed: number, patch: Record<string, unknown> = {}): Ev[] {
-  const r = rng(seed);
+  const r = prng(seed);
   return Array.from({ length: n }, (_, i) => {
     const e = normalEvent(agent, from + Math.floor((i * spanMs) / n), r);
     return { ...e, attrs: { ...e.attrs, ...patch } as Ev['attrs'] };

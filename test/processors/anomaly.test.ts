@@ -16,7 +16,8 @@ import { extractEvents } from '../../processors/anomaly/events.ts';
 import factory from '../../processors/anomaly/factory.ts';
 import { Lane } from '../../processors/anomaly/lane.ts';
 import { shardOf } from '../../processors/anomaly/shard.ts';
-import { batchOf, batches, byTime, cls, DAY, HOUR, MIN, normalEvent, normalTraffic, rng, run, spanOf, summary, T0, type Ev } from './anomaly.fixtures.ts';
+import { prng } from '../helpers/random.ts';
+import { batchOf, batches, byTime, cls, DAY, HOUR, MIN, normalEvent, normalTraffic, run, spanOf, summary, T0, type Ev } from './anomaly.fixtures.ts';
 
 // Two pool lanes whatever the machine, so shards: 2 really spreads agents over two threads.
 process.env.AGENTCOL_WORKERS = '2';
@@ -27,7 +28,7 @@ const at = (d: number, h: number, m = 0) => T0 + d * DAY + h * HOUR + m * MIN;
 
 /** `n` events of `agent` spread over [from, from + spanMs), normal habits otherwise. */
 function burst(agent: string, from: number, spanMs: number, n: number, seed: number, patch: Record<string, unknown> = {}): Ev[] {
-  const r = rng(seed);
+  const r = prng(seed);
   return Array.from({ length: n }, (_, i) => {
     const e = normalEvent(agent, from + Math.floor((i * spanMs) / n), r);
     return { ...e, attrs: { ...e.attrs, ...patch } as Ev['attrs'] };
@@ -94,7 +95,7 @@ describe('each class on a crafted stream', () => {
   });
 
   it('escalation: a slow rise of a sensitive tool is caught by the CUSUM, the same volume is not a volume anomaly', async () => {
-    const r0 = rng(11);
+    const r0 = prng(11);
     const evs: Ev[] = [];
     for (const e of normalTraffic('a', 5, 7, { sensitive: 0.01 })) {
       // Day 4, 09:00-15:00: the share of export_table calls rises linearly from 0 to 40 %.
@@ -213,7 +214,7 @@ describe('event time', () => {
 
   it('events shuffled within allowed_lateness give the same alerts and the same baselines', async () => {
     const evs = scenario();
-    const r = rng(99);
+    const r = prng(99);
     // Every event arrives up to 50 s after its time (allowed_lateness is 1m): a local shuffle.
     const shuffled = evs.map((e) => ({ e, arrive: e.t + r() * 50_000 })).sort((a, b) => a.arrive - b.arrive).map((x) => x.e);
     expect(shuffled).not.toEqual(evs);

@@ -16,17 +16,8 @@ import { KEY_HINTS, KEY_VALUE, PREFILTERED, URL_CREDENTIALS } from '../../proces
 import { afterKeyword, anchorWindows, eachMatch, eachMatchInWindows, eachMatchNearHints, mayHoldHints } from '../../processors/redaction/detectors/util.ts';
 import type { Match } from '../../processors/redaction/entities.ts';
 import { redactText, redactTexts } from '../../processors/redaction/scan.ts';
+import { prng } from '../helpers/random.ts';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FRAGMENTS = [
   '221B Baker Street', '10 Downing St.', '4 Great Old Longfellow Avenue', '123456B Élysée-Montmartre Grand Old Mews', '1600 Pennsylvania Avenue NW', '12 Maple Avenue, Apt 4', '7 Old Kent Road', 'Hauptstraße 12', 'Lindenallee 5a',
