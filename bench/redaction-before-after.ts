@@ -26,6 +26,10 @@ const impls: Array<[string, Redact, unknown]> = [
 ];
 const payloads = makePayloads();
 const rate: Record<string, Record<string, number>> = { before: {}, after: {} };
+// Calls alternate between the payload and a twin one space longer: the scans remember results for
+// the last text they saw (what every detector of one call shares), so one text repeated would be
+// served from that memory and flatter whichever side has more of it.
+const twins = new Map(payloads.map((p) => [p, [p.text, p.text + ' ']] as const));
 for (const p of payloads) for (const [, f, c] of impls) f(p.text, c);
 for (let round = 0; round < 3; round++)
   for (const p of payloads)
@@ -33,8 +37,10 @@ for (let round = 0; round < 3; round++)
       const c0 = process.cpuUsage();
       let bytes = 0;
       let used = 0;
+      const [t0, t1] = twins.get(p)!;
+      let n = 0;
       do {
-        f(p.text, c);
+        f(n++ & 1 ? t1 : t0, c);
         bytes += p.bytes;
         const u = process.cpuUsage(c0);
         used = (u.user + u.system) / 1e6;

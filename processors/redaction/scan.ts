@@ -5,6 +5,7 @@ import type { AnyValue, Attributes } from '../../core/signals/types.ts';
 import type { CompiledRedaction } from './config.ts';
 import { DETECTORS } from './detectors/index.ts';
 import { keyLooksSecret, secretValueLooksReal } from './detectors/secrets.ts';
+import { forgetText } from './detectors/util.ts';
 import { PRIORITY, type EntityType, type Match } from './entities.ts';
 import { normalizeText, toOriginal, type Normalized } from './normalize.ts';
 import { applyOperator, ENCRYPTED_PREFIX } from './operators.ts';
@@ -59,6 +60,7 @@ function keyHintSecret(t: string, keyHint: string | undefined, cfg: CompiledReda
  */
 export function redactText(text: string, cfg: CompiledRedaction, keyHint?: string): RedactResult {
   if (text.length < 2) return UNCHANGED(text);
+  forgetText();
   const n = normalizeText(text);
   const t = n.text;
   const candidates: Match[] = [];
@@ -106,6 +108,7 @@ export function redactTexts(texts: readonly string[], keyHints: readonly (string
     offset += n.text.length;
   }
   const all = joined.join('');
+  forgetText();
   // Digits per text, counted only for a text a match falls in (most values have none); the joined
   // text's count bounds them all, so a detector it rules out is ruled out for every text.
   const digits: number[] = texts.map(() => -1);

@@ -135,6 +135,17 @@ export function anchorWindows(anchor: RegExp, text: string, before: number, near
 let lastText = '';
 let lastLower = '';
 
+/**
+ * Forgets the text the memos below (lowerOf, the hint pass) hold: called at the start of each scan,
+ * so they serve the detectors of one call only (a bench repeating one text would otherwise be
+ * served from memory).
+ */
+export function forgetText(): void {
+  lastText = '';
+  lastLower = '';
+  scannedText = undefined;
+}
+
 /** text.toLowerCase(), computed once for the detectors that run one after another on one text. */
 export function lowerOf(text: string): string {
   if (text !== lastText) {
