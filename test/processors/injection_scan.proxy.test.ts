@@ -6,37 +6,20 @@
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ExporterFactory } from '../../core/component.ts';
 import { loadConfigText } from '../../core/config/load.ts';
 import { Service } from '../../core/pipeline/service.ts';
 import { FactoryRegistry } from '../../core/registry.ts';
-import type { LogRecord, LogsBatch, Span, TracesBatch } from '../../core/signals/types.ts';
+import type { Span } from '../../core/signals/types.ts';
 import { silentLogger } from '../../core/telemetry/logger.ts';
 import injectionScan from '../../processors/injection_scan/factory.ts';
 import llmProxy from '../../receivers/llm_proxy/factory.ts';
 import { DEFAULT_KEYS, start as startMock, type MockProvider } from '../fixtures/mock-providers/index.ts';
 import { REPO } from '../helpers/agentcol-process.ts';
+import { captureExporter } from '../helpers/capture-exporter.ts';
 import { freePort } from '../helpers/ports.ts';
 import { AGENT_KEY } from '../receivers/llm_proxy/harness.ts';
 
-const exported: Span[] = [];
-const logs: LogRecord[] = [];
-const capture: ExporterFactory = {
-  kind: 'exporter',
-  type: 'capture',
-  description: 'test exporter',
-  stability: 'development',
-  signals: ['traces', 'logs'],
-  configSchema: { type: 'object', additionalProperties: false },
-  create: () => ({
-    start: async () => {},
-    shutdown: async () => {},
-    export: async (signal, batch) => {
-      if (signal === 'traces') for (const rs of (batch as TracesBatch).resourceSpans) for (const ss of rs.scopeSpans) exported.push(...ss.spans);
-      else for (const rl of (batch as LogsBatch).resourceLogs) for (const sl of rl.scopeLogs) logs.push(...sl.logRecords);
-    },
-  }),
-};
+const { factory: capture, spans: exported, logs } = captureExporter();
 
 let mock: MockProvider;
 let svc: Service;

@@ -3,35 +3,19 @@
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExporterFactory } from '../../core/component.ts';
 import { loadConfigText } from '../../core/config/load.ts';
 import { Service } from '../../core/pipeline/service.ts';
 import { FactoryRegistry } from '../../core/registry.ts';
-import type { Span, TracesBatch } from '../../core/signals/types.ts';
 import { silentLogger } from '../../core/telemetry/logger.ts';
 import redaction from '../../processors/redaction/factory.ts';
 import llmProxy from '../../receivers/llm_proxy/factory.ts';
 import { DEFAULT_KEYS, start as startMock, type MockProvider } from '../fixtures/mock-providers/index.ts';
 import { REPO } from '../helpers/agentcol-process.ts';
+import { captureExporter } from '../helpers/capture-exporter.ts';
 import { freePort } from '../helpers/ports.ts';
 import { AGENT_KEY } from '../receivers/llm_proxy/harness.ts';
 
-const exported: Span[] = [];
-const capture: ExporterFactory = {
-  kind: 'exporter',
-  type: 'capture',
-  description: 'test exporter',
-  stability: 'development',
-  signals: ['traces', 'logs'],
-  configSchema: { type: 'object', additionalProperties: false },
-  create: () => ({
-    start: async () => {},
-    shutdown: async () => {},
-    export: async (signal, batch) => {
-      if (signal === 'traces') for (const rs of (batch as TracesBatch).resourceSpans) for (const ss of rs.scopeSpans) exported.push(...ss.spans);
-    },
-  }),
-};
+const { factory: capture, spans: exported } = captureExporter();
 
 let mock: MockProvider;
 let svc: Service;

@@ -6,40 +6,25 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import type { ExporterFactory } from '../../../core/component.ts';
-import type { Span, TracesBatch } from '../../../core/signals/types.ts';
+import type { Span } from '../../../core/signals/types.ts';
 import { loadConfigText } from '../../../core/config/load.ts';
 import { FactoryRegistry } from '../../../core/registry.ts';
 import { Service } from '../../../core/pipeline/service.ts';
 import { silentLogger } from '../../../core/telemetry/logger.ts';
 import llmProxy from '../../../receivers/llm_proxy/factory.ts';
 import { REPO } from '../../helpers/agentcol-process.ts';
+import { captureExporter } from '../../helpers/capture-exporter.ts';
 import { freePort } from '../../helpers/ports.ts';
 import { DEFAULT_KEYS, start as startMock, type MockProvider } from '../../fixtures/mock-providers/index.ts';
 import { AGENT_KEY } from './harness.ts';
 
 const PLUGIN = path.join(REPO, 'test/fixtures/plugins/agentcol-guard-keyword');
-const exported: Span[] = [];
-const captureExporter: ExporterFactory = {
-  kind: 'exporter',
-  type: 'capture',
-  description: 'test exporter',
-  stability: 'development',
-  signals: ['traces', 'logs'],
-  configSchema: { type: 'object', additionalProperties: false },
-  create: () => ({
-    start: async () => {},
-    shutdown: async () => {},
-    export: async (signal, batch) => {
-      if (signal === 'traces') for (const rs of (batch as TracesBatch).resourceSpans) for (const ss of rs.scopeSpans) exported.push(...ss.spans);
-    },
-  }),
-};
+const { factory: capture, spans: exported } = captureExporter();
 
 function registry(): FactoryRegistry {
   const r = new FactoryRegistry();
   r.register(llmProxy);
-  r.register(captureExporter);
+  r.register(capture);
   return r;
 }
 
