@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { CommandIO, ComponentCommand } from './component.ts';
 import type { FactoryRegistry } from './registry.ts';
 import type { Logger } from './telemetry/logger.ts';
 import { createLogger } from './telemetry/logger.ts';
@@ -25,12 +26,15 @@ import type { ResolvedConfig } from './config/types.ts';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_CONFIG = path.join(ROOT, 'config', 'default.yaml');
 
-export interface CliIO {
-  out(text: string): void;
-  err(text: string): void;
-}
+export type CliIO = CommandIO;
 
 const processIO: CliIO = {
+  write: (t) => process.stdout.write(t),
+  readStdin: async () => {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
 };
@@ -84,6 +88,20 @@ const COMMANDS = Object.keys(HELP).filter((c) => c !== 'run') as Command[];
 
 /** Runs one agentcol command; resolves to the exit status. */
 export async function runCli(argv: string[], registry: FactoryRegistry, io: CliIO = processIO): Promise<number> {
+  const tools = registry.all().flatMap((f) => f.commands ?? []);
+  const tool = tools.find((t) => t.name === argv[0]);
+  if (tool) {
+    const rest = argv.slice(1);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(tool.help);
+      return 0;
+    }
+    return runTool(tool, rest, io);
+  }
+  if (tools.length && argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+    io.out(HELP.run + '\n\nMore commands:\n' + tools.map((t) => `  ${t.name.padEnd(14)} ${t.summary}`).join('\n'));
+    return 0;
+  }
   let args: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true; args: string[] }>>;
   try {
     args = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -99,7 +117,8 @@ export async function runCli(argv: string[], registry: FactoryRegistry, io: CliI
   const [name, ...extra] = positionals;
   const command: Command | undefined = name === undefined ? 'run' : (COMMANDS as string[]).includes(name) ? (name as Command) : undefined;
   if (!command) {
-    io.err(`agentcol: unknown command "${name}"${didYouMean(name, COMMANDS)}\nCommands: ${COMMANDS.join(', ')}. Run agentcol --help for usage.`);
+    const all = [...COMMANDS, ...tools.map((t) => t.name)];
+    io.err(`agentcol: unknown command "${name}"${didYouMean(name, all)}\nCommands: ${all.join(', ')}. Run agentcol --help for usage.`);
     return 2;
   }
   if (values.help) {
@@ -144,6 +163,15 @@ export async function runCli(argv: string[], registry: FactoryRegistry, io: CliI
     // Not a config problem: a bug or an environment failure. One clear line; the stack on request.
     io.err(`agentcol: ${err instanceof Error ? err.message : String(err)}`);
     if (process.env.AGENTCOL_DEBUG && err instanceof Error && err.stack) io.err(err.stack);
+    return 1;
+  }
+}
+
+async function runTool(tool: ComponentCommand, args: string[], io: CliIO): Promise<number> {
+  try {
+    return await tool.run(args, io);
+  } catch (err) {
+    io.err(`agentcol ${tool.name}: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
 }

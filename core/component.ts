@@ -98,8 +98,33 @@ export interface Host {
   getStateStore?(exporterId: string): StateStore | undefined;
 }
 
+/** The terminal a command runs against (process stdio, or a test's). */
+export interface CommandIO {
+  /** A line (a newline is added when missing). */
+  out(text: string): void;
+  err(text: string): void;
+  /** Exactly these characters to stdout (data a command passes through). */
+  write(text: string): void;
+  /** All of stdin. */
+  readStdin(): Promise<string>;
+}
+
+/** A subcommand a component adds to the agentcol command (e.g. `agentcol reveal` from the
+ * redaction processor). It gets the arguments after its name, parses them itself, and resolves
+ * to the exit status. */
+export interface ComponentCommand {
+  name: string;
+  /** One line for `agentcol --help`. */
+  summary: string;
+  /** What `agentcol NAME --help` prints. */
+  help: string;
+  run(args: string[], io: CommandIO): Promise<number>;
+}
+
 interface FactoryBase<C> {
   type: string;
+  /** Subcommands of the agentcol command this component brings (built-in or plugin alike). */
+  commands?: ComponentCommand[];
   description: string;
   stability: Stability;
   /** JSON Schema of the component's config, with defaults; objects reject unknown keys. */

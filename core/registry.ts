@@ -2,6 +2,9 @@
 // and plugins named in a config are registered the same way.
 import type { Factory, Kind } from './component.ts';
 
+/** The agentcol command's own subcommands, which no component may take. */
+const RESERVED_COMMANDS = ['run', 'validate', 'print-config', 'components', 'schema', 'help'];
+
 export class FactoryRegistry {
   private byKind: Record<Kind, Map<string, Factory>> = {
     receiver: new Map(),
@@ -9,6 +12,9 @@ export class FactoryRegistry {
     exporter: new Map(),
     extension: new Map(),
   };
+
+  /** Subcommand name -> the component that brings it. */
+  private commandOwners = new Map<string, string>();
 
   /** Where each factory came from ('built-in', 'plugin "name"'), keyed `kind:type`. */
   private origins = new Map<string, string>();
@@ -20,8 +26,13 @@ export class FactoryRegistry {
       const first = this.origins.get(`${factory.kind}:${factory.type}`);
       throw new Error(`${factory.kind} type "${factory.type}" from ${origin} is already registered${first ? ` by ${first}` : ''}`);
     }
+    for (const c of factory.commands ?? []) {
+      const owner = RESERVED_COMMANDS.includes(c.name) ? 'agentcol itself' : this.commandOwners.get(c.name);
+      if (owner) throw new Error(`command "${c.name}" of ${factory.kind} "${factory.type}" (${origin}) is already taken by ${owner}; rename it`);
+    }
     map.set(factory.type, factory);
     this.origins.set(`${factory.kind}:${factory.type}`, origin);
+    for (const c of factory.commands ?? []) this.commandOwners.set(c.name, `${factory.kind} "${factory.type}"`);
   }
 
   /** The origin given when the factory was registered. */

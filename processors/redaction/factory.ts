@@ -2,6 +2,7 @@ import type { ProcessorFactory } from '../../core/component.ts';
 import { compileConfig, configSchema, type CompiledRedaction } from './config.ts';
 import { createRedactionGuard } from './guard.ts';
 import { RedactionProcessor } from './processor.ts';
+import { revealCommand } from './reveal.ts';
 
 const factory: ProcessorFactory<CompiledRedaction> = {
   kind: 'processor',
@@ -11,6 +12,7 @@ const factory: ProcessorFactory<CompiledRedaction> = {
   stability: 'alpha',
   signals: ['traces', 'logs'],
   mutatesData: true,
+  commands: [revealCommand],
   configSchema,
   normalize(config) {
     return compileConfig(config);

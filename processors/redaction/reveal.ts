@@ -1,12 +1,13 @@
 // `agentcol reveal`: decrypts the enc:v1: tokens the encrypt operator wrote, for an operator who
-// holds the key. A function (revealText / revealToken) and a small command:
+// holds the key. Functions (revealText / revealToken) and the command the agentcol distribution
+// registers:
 //
-//   AGENTCOL_REDACTION_KEY=<base64 or hex key> node --import tsx processors/redaction/reveal.ts [FILE]
+//   AGENTCOL_REDACTION_KEY=<base64 or hex key> agentcol reveal [FILE]
 //
 // reads FILE (or stdin) and writes it with every token it can decrypt replaced by the plaintext.
 import { createDecipheriv } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import type { ComponentCommand } from '../../core/component.ts';
 import { parseEncryptionKey } from './keys.ts';
 import { ENCRYPTED_PREFIX } from './operators.ts';
 
@@ -42,23 +43,29 @@ export function revealText(text: string, key: Buffer | string): { text: string; 
   return { text: out, revealed, failed };
 }
 
-async function main(argv: string[]): Promise<number> {
-  const key = process.env.AGENTCOL_REDACTION_KEY;
-  if (!key) {
-    process.stderr.write('agentcol reveal: set AGENTCOL_REDACTION_KEY to the redaction processor\'s encryption_key\n');
-    return 2;
-  }
-  const file = argv[0];
-  const input = file && file !== '-' ? readFileSync(file, 'utf8') : readFileSync(0, 'utf8');
-  const r = revealText(input, key);
-  process.stdout.write(r.text);
-  if (r.failed > 0) process.stderr.write(`agentcol reveal: ${r.failed} token(s) did not decrypt with this key\n`);
-  return r.failed > 0 ? 1 : 0;
-}
+export const revealCommand: ComponentCommand = {
+  name: 'reveal',
+  summary: 'decrypt the values the redaction processor encrypted (needs AGENTCOL_REDACTION_KEY)',
+  help: `Usage: AGENTCOL_REDACTION_KEY=KEY agentcol reveal [FILE]
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
-    process.stderr.write(`agentcol reveal: ${(err as Error).message}\n`);
-    process.exit(1);
-  });
-}
+Reads FILE (or stdin, also with FILE "-") and writes it to stdout with every enc:v1: token that
+decrypts with KEY (the redaction processor's encryption_key, base64 or hex) replaced by the
+original value. Exit status 1 when some token did not decrypt (another key, or altered data).`,
+  async run(args, io) {
+    const key = process.env.AGENTCOL_REDACTION_KEY;
+    if (!key) {
+      io.err("agentcol reveal: set AGENTCOL_REDACTION_KEY to the redaction processor's encryption_key");
+      return 2;
+    }
+    if (args.length > 1) {
+      io.err(`agentcol reveal: one FILE at most (got ${args.length}); run agentcol reveal --help`);
+      return 2;
+    }
+    const file = args[0];
+    const input = file && file !== '-' ? readFileSync(file, 'utf8') : await io.readStdin();
+    const r = revealText(input, key);
+    io.write(r.text);
+    if (r.failed > 0) io.err(`agentcol reveal: ${r.failed} token(s) did not decrypt with this key`);
+    return r.failed > 0 ? 1 : 0;
+  },
+};

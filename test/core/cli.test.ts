@@ -3,6 +3,8 @@ import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../core/cli.ts';
+import { FactoryRegistry } from '../../core/registry.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'bin/agentcol.js');
@@ -154,5 +156,44 @@ describe('agentcol CLI', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('cli-bad.yaml:6:5: receivers.fixture_in.endpont: unknown key "endpont"');
     noStack(r.stderr);
+  });
+});
+
+describe('component commands', () => {
+  const command = (name: string) => ({ name, summary: 's', help: 'h', run: async () => 0 });
+  const factory = (type: string, names: string[]) => ({
+    kind: 'processor' as const,
+    type,
+    description: 'test',
+    stability: 'development' as const,
+    signals: ['traces' as const],
+    configSchema: { type: 'object' as const, additionalProperties: false },
+    commands: names.map(command),
+    create: () => {
+      throw new Error('not used');
+    },
+  });
+
+  it('a command name is taken once, and never one of agentcol\'s own', () => {
+    const registry = new FactoryRegistry();
+    registry.register(factory('a', ['reveal']));
+    expect(() => registry.register(factory('b', ['reveal']), 'plugin "b"')).toThrow('command "reveal" of processor "b" (plugin "b") is already taken by processor "a"; rename it');
+    expect(() => registry.register(factory('c', ['validate']))).toThrow('command "validate" of processor "c" (built-in) is already taken by agentcol itself');
+    expect(registry.types('processor')).toEqual(['a']);
+  });
+
+  it('runs a component command with the arguments after its name, and its --help', async () => {
+    const registry = new FactoryRegistry();
+    const seen: string[][] = [];
+    registry.register({ ...factory('a', []), commands: [{ name: 'echo', summary: 'echo args', help: 'Usage: agentcol echo ARGS', run: async (args, io) => (seen.push(args), io.write(args.join(' ')), 3) }] });
+    const out: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(`E:${t}`), write: (t: string) => out.push(`W:${t}`), readStdin: async () => '' };
+    expect(await runCli(['echo', 'x', '--config', 'y'], registry, io)).toBe(3);
+    expect(seen).toEqual([['x', '--config', 'y']]);
+    expect(out).toEqual(['W:x --config y']);
+    expect(await runCli(['echo', '--help'], registry, io)).toBe(0);
+    expect(out.at(-1)).toBe('Usage: agentcol echo ARGS');
+    expect(await runCli(['reveal'], registry, io)).toBe(2);
+    expect(out.at(-1)).toContain('Commands: validate, print-config, components, schema, echo.');
   });
 });

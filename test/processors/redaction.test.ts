@@ -2,6 +2,9 @@
 // linear time on adversarial input, the inline guard role and the pipeline role.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Consumer, GuardRequest } from '../../core/component.ts';
 import { ConfigError, formatIssue } from '../../core/config/issues.ts';
@@ -76,16 +79,26 @@ describe('redaction operators', () => {
     expect(revealText(once, hexKey).text).toBe('a@b.com');
   });
 
-  it('reveal.ts runs as a command: stdin in, plaintext out; exit 1 when a token does not decrypt', () => {
+  it('agentcol reveal: stdin or FILE in, plaintext out; exit 1 when a token does not decrypt', () => {
     const cfg = compileConfig({ operators: { EMAIL_ADDRESS: 'encrypt' }, encryption_key: KEY_B64 });
     const stored = redactText('{"from":"ann@example.org","card":"4111 1111 1111 1111"}', cfg).text;
-    const run = (key: string) => spawnSync(process.execPath, ['--import', 'tsx', 'processors/redaction/reveal.ts'], { input: stored, env: { ...process.env, AGENTCOL_REDACTION_KEY: key }, encoding: 'utf8' });
+    const run = (key: string | undefined, args: string[] = []) =>
+      spawnSync(process.execPath, ['bin/agentcol.js', 'reveal', ...args], { input: stored, env: { ...process.env, AGENTCOL_REDACTION_KEY: key }, encoding: 'utf8' });
     const ok = run(KEY_B64);
-    expect(ok.status).toBe(0);
+    expect(ok.status, ok.stderr).toBe(0);
     expect(ok.stdout).toBe('{"from":"ann@example.org","card":"<CREDIT_CARD>"}');
+    const dir = mkdtempSync(path.join(tmpdir(), 'reveal-'));
+    writeFileSync(path.join(dir, 'export.json'), stored);
+    expect(run(KEY_B64, [path.join(dir, 'export.json')]).stdout).toBe(ok.stdout);
+    rmSync(dir, { recursive: true, force: true });
     const bad = run(randomBytes(32).toString('base64'));
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('1 token(s) did not decrypt');
+    const noKey = run(undefined);
+    expect(noKey.status).toBe(2);
+    expect(noKey.stderr).toContain('set AGENTCOL_REDACTION_KEY');
+    expect(run(KEY_B64, ['--help']).stdout).toContain('Usage: AGENTCOL_REDACTION_KEY=KEY agentcol reveal [FILE]');
+    expect(spawnSync(process.execPath, ['bin/agentcol.js', '--help'], { encoding: 'utf8' }).stdout).toMatch(/More commands:\n\s+reveal\s+decrypt/);
   });
 
   it('drop removes the value from the text, and the attribute when nothing else is left', async () => {
