@@ -4,14 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { SeverityNumber } from '@opentelemetry/api-logs';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, expect, it } from 'vitest';
 import { revealText } from '../../processors/redaction/reveal.ts';
 import { allocatePorts, startAgentcol, type RunningAgentcol } from '../helpers/agentcol-process.ts';
+import { otlpLoggerProvider, otlpTracerProvider } from '../helpers/otel-sdk.ts';
+import { otlpIngest, serviceWithSelfMetrics } from '../helpers/run-config.ts';
 import { defaultStorePaths, queryDuckDb, withPglite } from '../helpers/stores.ts';
 
 const KEY = randomBytes(32).toString('base64');
@@ -28,17 +26,14 @@ it('no detected PII reaches either store; counts are stored; encrypted values re
   const p = await allocatePorts();
   run = await startAgentcol(
     `
-extensions: { health_check: { endpoint: 127.0.0.1:${p.health} } }
-receivers: { otlp: { protocols: { http: { endpoint: 127.0.0.1:${p.http} } } } }
+${otlpIngest(p)}
 processors:
   redaction:
     operators: { EMAIL_ADDRESS: encrypt }
     encryption_key: \${env:AGENTCOL_REDACTION_KEY}
   batch: { timeout: 10ms }
 exporters: { duckdb: {}, postgres: {} }
-service:
-  extensions: [health_check]
-  telemetry: { metrics: { address: 127.0.0.1:${p.metrics} } }
+${serviceWithSelfMetrics(p)}
   pipelines:
     traces: { receivers: [otlp], processors: [redaction, batch], exporters: [duckdb, postgres] }
     logs: { receivers: [otlp], processors: [redaction, batch], exporters: [duckdb, postgres] }
@@ -47,7 +42,7 @@ service:
     { env: { AGENTCOL_REDACTION_KEY: KEY } },
   );
   const resource = resourceFromAttributes({ 'service.name': 'redaction-e2e' });
-  const tracer = new BasicTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${p.http}/v1/traces` }))] });
+  const tracer = otlpTracerProvider(p.http, resource);
   const span = tracer.getTracer('e2e').startSpan('chat gpt-4o', {
     attributes: {
       'gen_ai.operation.name': 'chat',
@@ -59,7 +54,7 @@ service:
   span.addEvent('tool result', { 'gen_ai.tool.result': `password: ${PII[5]}` });
   span.end();
   await tracer.shutdown();
-  const logs = new LoggerProvider({ resource, processors: [new SimpleLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `http://127.0.0.1:${p.http}/v1/logs` }) })] });
+  const logs = otlpLoggerProvider(p.http, resource);
   logs.getLogger('e2e').emit({ severityNumber: SeverityNumber.INFO, body: `user jane.doe@example.com paid with ${PII[1]}`, attributes: { 'user.ssn': PII[2] } });
   await logs.shutdown();
   expect(await run.stop(), run.output()).toBe(0);
