@@ -2,48 +2,36 @@
 // pipeline, alert_webhook in the logs pipeline), real OpenTelemetry SDK spans with event times in the
 // past (an agent's habitual tool, then a data scope it never used), and a real
 // local webhook that receives the scope alert as JSON with Slack text.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, expect, it } from 'vitest';
 import { allocatePorts, startAgentcol, type RunningAgentcol } from '../helpers/agentcol-process.ts';
+import { otlpTracerProvider } from '../helpers/otel-sdk.ts';
+import { otlpIngest, serviceWithSelfMetrics } from '../helpers/run-config.ts';
+import { startWebhookSink, type WebhookSink } from '../helpers/webhook-sink.ts';
 
 let run: RunningAgentcol | undefined;
-const received: Array<Record<string, any>> = [];
-const server = createServer((req, res) => {
-  let text = '';
-  req.on('data', (c) => (text += c));
-  req.on('end', () => {
-    received.push(JSON.parse(text));
-    res.end('ok');
-  });
-});
+let hook: WebhookSink | undefined;
 afterAll(async () => {
   if (run) {
     await run.stop('SIGKILL');
     rmSync(run.dir, { recursive: true, force: true });
   }
-  await new Promise((r) => server.close(r));
+  await hook?.close();
 });
 
 it('an anomaly (a data scope the agent never used) reaches the webhook', async () => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  hook = await startWebhookSink();
   const p = await allocatePorts();
   run = await startAgentcol(
     `
-extensions: { health_check: { endpoint: 127.0.0.1:${p.health} } }
-receivers: { otlp: { protocols: { http: { endpoint: 127.0.0.1:${p.http} } } } }
+${otlpIngest(p)}
 processors:
   anomaly: { warmup: 1m, warmup_min_events: 5, workers: true }
 exporters:
   debug: {}
-  alert_webhook: { endpoint: "http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/anomaly" }
-service:
-  extensions: [health_check]
-  telemetry: { metrics: { address: 127.0.0.1:${p.metrics} } }
+  alert_webhook: { endpoint: "${hook.url('/hooks/anomaly')}" }
+${serviceWithSelfMetrics(p)}
   pipelines:
     traces: { receivers: [otlp], processors: [anomaly], exporters: [debug] }
     logs: { receivers: [otlp], exporters: [alert_webhook] }
@@ -51,7 +39,7 @@ service:
     p.health,
   );
   const resource = resourceFromAttributes({ 'service.name': 'support-bot', 'gen_ai.agent.id': 'support-bot' });
-  const provider = new BasicTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${p.http}/v1/traces` }))] });
+  const provider = otlpTracerProvider(p.http, resource);
   const tracer = provider.getTracer('e2e');
   const t0 = Date.UTC(2026, 10, 2, 9, 0, 0);
   const toolSpan = (at: number, scope: string, host: string) => {
@@ -67,10 +55,9 @@ service:
   const evidence = toolSpan(t0 + 2 * 3_600_000 + 60_000, 'secrets.vault', 'docs.internal');
   await provider.shutdown();
 
-  const deadline = Date.now() + 15_000;
-  while (received.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  expect(received, run.output()).toHaveLength(1);
-  const [alert] = received;
+  await hook.waitFor(1, 15_000);
+  expect(hook.received, run.output()).toHaveLength(1);
+  const [{ body: alert }] = hook.received;
   expect(alert).toMatchObject({
     kind: 'alert',
     class: 'scope',
@@ -85,5 +72,5 @@ service:
   expect(alert.message).toMatch(/data_scope:secrets\.vault/);
   expect(alert.text).toMatch(/^:\w+: \*(WARNING|ERROR|CRITICAL)\* scope alert — agent `support-bot` \(score [\d.]+, baseline [\d.]+ → observed [\d.]+, from anomaly\)\n/);
   expect(await run.stop(), run.output()).toBe(0);
-  expect(received).toHaveLength(1);
+  expect(hook.received).toHaveLength(1);
 });

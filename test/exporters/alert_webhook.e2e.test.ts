@@ -2,41 +2,31 @@
 // the logs pipeline; real OpenTelemetry SDK spans; a real local webhook receives the
 // policy_violation alert as JSON with Slack text, the Authorization header from ${env:...}, and the
 // repeats folded into one summary sent at shutdown.
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, expect, it } from 'vitest';
 import { allocatePorts, startAgentcol, type RunningAgentcol } from '../helpers/agentcol-process.ts';
+import { otlpTracerProvider } from '../helpers/otel-sdk.ts';
+import { otlpIngest, serviceWithSelfMetrics } from '../helpers/run-config.ts';
+import { startWebhookSink, type WebhookSink } from '../helpers/webhook-sink.ts';
 
 let run: RunningAgentcol | undefined;
-const received: Array<{ headers: IncomingHttpHeaders; body: Record<string, any> }> = [];
-const server = createServer((req, res) => {
-  let text = '';
-  req.on('data', (c) => (text += c));
-  req.on('end', () => {
-    received.push({ headers: req.headers, body: JSON.parse(text) });
-    res.end('ok');
-  });
-});
+let hook: WebhookSink | undefined;
 afterAll(async () => {
   if (run) {
     await run.stop('SIGKILL');
     rmSync(run.dir, { recursive: true, force: true });
   }
-  await new Promise((r) => server.close(r));
+  await hook?.close();
 });
 
 it('a policy violation reaches the webhook as a Slack-compatible alert; repeats are summarised', async () => {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const hook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T0/B0/e2e`;
+  hook = await startWebhookSink();
+  const { received } = hook;
   const p = await allocatePorts();
   run = await startAgentcol(
     `
-extensions: { health_check: { endpoint: 127.0.0.1:${p.health} } }
-receivers: { otlp: { protocols: { http: { endpoint: 127.0.0.1:${p.http} } } } }
+${otlpIngest(p)}
 processors:
   policy:
     rules:
@@ -47,18 +37,16 @@ exporters:
     endpoint: \${env:HOOK_URL}
     headers: { Authorization: "Bearer \${env:HOOK_TOKEN}" }
     group_interval: 1h
-service:
-  extensions: [health_check]
-  telemetry: { metrics: { address: 127.0.0.1:${p.metrics} } }
+${serviceWithSelfMetrics(p)}
   pipelines:
     traces: { receivers: [otlp], processors: [policy], exporters: [debug] }
     logs: { receivers: [otlp], exporters: [alert_webhook] }
 `,
     p.health,
-    { env: { HOOK_URL: hook, HOOK_TOKEN: 'e2e-token' } },
+    { env: { HOOK_URL: hook.url('/services/T0/B0/e2e'), HOOK_TOKEN: 'e2e-token' } },
   );
   const resource = resourceFromAttributes({ 'service.name': 'hr-agent', 'gen_ai.agent.id': 'people-bot', 'agentcol.agent.roles': ['hr'] });
-  const provider = new BasicTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${p.http}/v1/traces` }))] });
+  const provider = otlpTracerProvider(p.http, resource);
   const t = provider.getTracer('e2e');
   const spans = [0, 1, 2].map((i) => {
     const s = t.startSpan('execute_tool prod_db_write', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'prod_db_write', i } });
@@ -66,8 +54,7 @@ service:
     return s.spanContext();
   });
   await provider.shutdown();
-  const deadline = Date.now() + 10_000;
-  while (received.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await hook.waitFor(1, 10_000);
   expect(received, run.output()).toHaveLength(1);
   const [first] = received;
   expect(first.headers.authorization).toBe('Bearer e2e-token');
