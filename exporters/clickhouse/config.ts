@@ -13,8 +13,11 @@ export interface ClickHouseExporterConfig {
   cluster_name?: string;
   /** Server-side batching of inserts (servers from 21.11; ignored with a warning on older ones). */
   async_insert: boolean;
-  /** Rows older than this leave with whole parts (TTL), e.g. "30d"; servers with ttl_only_drop_parts. */
+  /** Data older than this leaves with whole parts, e.g. "30d": a table TTL on servers with
+   * ttl_only_drop_parts (20.8+), day partitions dropped by agentcol on older ones. */
   retention?: string | number;
+  /** How often agentcol drops expired partitions on servers without TTL. */
+  retention_check_interval?: string | number;
   /** The exporter helper's per-attempt timeout, also the HTTP request timeout. */
   timeout?: string | number;
 }
@@ -56,7 +59,14 @@ export const configSchema: JsonSchema = {
       type: ['string', 'number'],
       format: 'duration',
       examples: ['30d', '72h'],
-      description: 'Table TTL: data older than this is dropped with whole parts (ttl_only_drop_parts). Set when the tables are created; servers from 20.8.',
+      description:
+        'Keep this much history (30d). Servers from 20.8: a table TTL set when the tables are created drops whole parts (ttl_only_drop_parts). Older servers: agentcol drops whole day partitions at start and every retention_check_interval, each run recorded in retention_runs.',
+    },
+    retention_check_interval: {
+      type: ['string', 'number'],
+      format: 'duration',
+      default: '1h',
+      description: 'How often expired day partitions are dropped on servers without TTL.',
     },
   },
 };
@@ -72,6 +82,7 @@ export function normalize(raw: unknown): ClickHouseExporterConfig {
     cluster_name: c.cluster_name,
     async_insert: c.async_insert ?? false,
     retention: c.retention,
+    retention_check_interval: c.retention_check_interval ?? '1h',
     timeout: c.timeout ?? DEFAULT_TIMEOUT,
   };
 }

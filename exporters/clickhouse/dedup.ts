@@ -17,6 +17,7 @@
 import { columnsAt, SCHEMA_VERSION, TABLES, type TableDef } from '../../core/storage/model.ts';
 import { modelMigrations, type Migration } from '../../core/storage/migrations.ts';
 import { chColumns } from './columns.ts';
+import { retentionRunsSql } from './retention.ts';
 import { clickhouseDialect, createTableSql, hasRecordId, onCluster, qualified, quoteIdent, RECORD_ID, type DdlOptions } from './ddl.ts';
 
 export const DEDUP_VERSION = 2;
@@ -43,9 +44,13 @@ export function dedupStatements(table: TableDef, o: DdlOptions): string[] {
   ];
 }
 
-/** The model's migrations, then the columnar store's own version 2. */
+/** The model's migrations, then the columnar store's own: 2 (deduplication), 3 (retention_runs). */
 export function clickhouseMigrations(o: DdlOptions): Migration[] {
   const model = modelMigrations(clickhouseDialect(o));
   if (model.length >= DEDUP_VERSION) throw new Error('the model has a schema version 2: renumber the clickhouse store\'s own migrations after it');
-  return [...model, { version: DEDUP_VERSION, name: 'ReplacingMergeTree by event identity, RecordId', statements: TABLES.flatMap((t) => dedupStatements(t, o)) }];
+  return [
+    ...model,
+    { version: DEDUP_VERSION, name: 'ReplacingMergeTree by event identity, RecordId', statements: TABLES.flatMap((t) => dedupStatements(t, o)) },
+    { version: DEDUP_VERSION + 1, name: 'retention_runs', statements: [retentionRunsSql(o)] },
+  ];
 }

@@ -17,6 +17,7 @@ import { clickhouseMigrations } from './dedup.ts';
 import { classifyClickHouseError, firstLine } from './errors.ts';
 import { clickhouseSession } from './session.ts';
 import { jsonEachRow } from './rows.ts';
+import { applyRetention, type RetentionRun } from './retention.ts';
 
 export class ClickHouseExporter implements Exporter {
   private client?: ClickHouseClient;
@@ -27,6 +28,9 @@ export class ClickHouseExporter implements Exporter {
   /** Exports under way: shutdown lets them finish before closing the connections. */
   private readonly inFlight = new Set<Promise<void>>();
   caps?: Capabilities;
+  /** The DDL options of the running exporter (for retention). */
+  private ddl?: DdlOptions;
+  private retentionTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly config: ClickHouseExporterConfig,
@@ -85,9 +89,6 @@ export class ClickHouseExporter implements Exporter {
       });
       const caps = restrictToTables(capabilitiesOf(version), await existing.json<{ name: string; type: string }>());
       const retentionSeconds = config.retention !== undefined ? durationMs(config.retention) / 1000 : undefined;
-      if (retentionSeconds && !caps.ttlOnlyDropParts) {
-        this.logger.warn('clickhouse: this server has no ttl_only_drop_parts; retention is not applied by a table TTL', { version });
-      }
       if (config.async_insert && !caps.asyncInsert) {
         this.logger.warn('clickhouse: this server has no async_insert (needs 21.11+); inserts are synchronous', { version });
       }
@@ -102,10 +103,33 @@ export class ClickHouseExporter implements Exporter {
       for (const t of TABLES) this.columns.set(t, chColumns(t.columns, caps));
       this.caps = caps;
       this.client = client;
+      this.ddl = ddl;
     } catch (err) {
       await client.close().catch(() => {});
       if (err instanceof SchemaVersionError) throw err;
       throw new Error(`clickhouse: cannot prepare the tables in ${this.where}: ${firstLine((err as Error).message)}`, { cause: err });
+    }
+    // Servers without TTL ... ttl_only_drop_parts: agentcol drops expired day partitions itself.
+    if (this.ddl?.retentionSeconds && !this.caps?.ttlOnlyDropParts) {
+      const retentionMs = this.ddl.retentionSeconds * 1000;
+      this.logger.info('clickhouse: this server has no TTL with ttl_only_drop_parts; agentcol drops expired day partitions', { retention: String(config.retention) });
+      await this.retain(retentionMs);
+      this.retentionTimer = setInterval(() => void this.retain(retentionMs), durationMs(config.retention_check_interval ?? '1h'));
+      this.retentionTimer.unref();
+    }
+  }
+
+  /** One retention run: logged, never thrown (the next run tries again). Returns what it dropped. */
+  async retain(retentionMs: number, nowMs = Date.now()): Promise<RetentionRun[]> {
+    const { client, ddl } = this;
+    if (!client || !ddl || this.closed) return [];
+    try {
+      const runs = await applyRetention(client, ddl, retentionMs, String(this.config.retention), nowMs);
+      for (const r of runs) this.logger.info('clickhouse retention dropped partitions', { table: r.table, partitions: r.dropped.join(','), retention: String(this.config.retention) });
+      return runs;
+    } catch (err) {
+      this.logger.error('clickhouse retention failed; it runs again at the next interval', { error: firstLine((err as Error).message) });
+      return [];
     }
   }
 
@@ -153,6 +177,7 @@ export class ClickHouseExporter implements Exporter {
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.retentionTimer);
     await Promise.allSettled(this.inFlight);
     const client = this.client;
     this.client = undefined;

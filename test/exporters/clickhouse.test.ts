@@ -85,7 +85,7 @@ describe('clickhouse exporter (real server)', () => {
     const tables = await server.query<{ name: string }>(`SELECT name FROM system.tables WHERE database = '${db}' ORDER BY name`);
     expect(tables.map((t) => t.name)).toEqual([
       'otel_logs', 'otel_metrics_exponential_histogram', 'otel_metrics_gauge', 'otel_metrics_histogram',
-      'otel_metrics_sum', 'otel_metrics_summary', 'otel_traces', 'schema_migrations',
+      'otel_metrics_sum', 'otel_metrics_summary', 'otel_traces', 'retention_runs', 'schema_migrations',
     ]);
     await server.halt();
     await server.start();
@@ -102,7 +102,7 @@ describe('clickhouse exporter (real server)', () => {
     await Promise.all(exs.map((e) => e.start()));
     await Promise.all(exs.map((e) => e.shutdown()));
     const versions = await server.query<{ version: number }>(`SELECT DISTINCT version FROM ${db}.schema_migrations ORDER BY version`);
-    expect(versions.map((v) => v.version)).toEqual([1, 2]);
+    expect(versions.map((v) => v.version)).toEqual([1, 2, 3]);
     // What a schema version 2 adding a column would run, twice (a migration cut short is re-run).
     const alter = clickhouseDialect({ database: db, caps: exs[0].caps! }).addColumns(TRACES_TABLE, [
       { name: 'RecordId', type: 'string' },
@@ -249,7 +249,7 @@ describe('clickhouse exporter (real server)', () => {
       // Migration 2 cut short and run again (ClickHouse has no transactions): the same data.
       for (const t of [LOGS_TABLE, TRACES_TABLE]) for (const sql of dedupStatements(t, o)) await clickhouseSession(client).exec(sql);
       await check();
-      expect(await server.query(`SELECT version FROM ${db}.schema_migrations ORDER BY version`)).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(await server.query(`SELECT version FROM ${db}.schema_migrations ORDER BY version`)).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     } finally {
       await client.close();
     }
@@ -264,8 +264,37 @@ describe('clickhouse exporter (real server)', () => {
     await ex.export('traces', makeGenAiTraces(3, 4));
     await ex.shutdown();
     if (!ex.caps!.asyncInsert) expect(warnings.join('\n')).toContain('no async_insert');
-    if (!ex.caps!.ttlOnlyDropParts) expect(warnings.join('\n')).toContain('retention is not applied');
     expect(await server.query('SELECT count() AS n FROM warned.otel_traces')).toEqual([{ n: '3' }]);
+  });
+
+  it('retention: whole day partitions older than the setting are dropped (TTL on new servers, agentcol on old ones), each run recorded', async () => {
+    const config = factory.normalize!({ endpoint: server.url, password: server.password, database: 'retained', retention: '30d' });
+    const ex = factory.create({ ...ctx, config }) as ClickHouseExporter;
+    await ex.start();
+    const old = makeGenAiTraces(4, 7); // at T0, November 2023
+    const recent = makeGenAiTraces(2, 8);
+    const now = BigInt(Date.now()) * 1_000_000n;
+    for (const rs of recent.resourceSpans) for (const ss of rs.scopeSpans) for (const sp of ss.spans) [sp.startTimeUnixNano, sp.endTimeUnixNano] = [now - 1_000_000n, now];
+    await ex.export('traces', old);
+    await ex.export('traces', recent);
+    await ex.export('logs', makeOddLogs());
+    if (ex.caps!.ttlOnlyDropParts) {
+      // The server's TTL does it; nothing for agentcol to run.
+      expect(await ex.retain(30 * 86_400_000)).toEqual([]);
+    } else {
+      const runs = await ex.retain(30 * 86_400_000);
+      expect(runs.map((r) => r.table)).toEqual(['otel_logs', 'otel_traces']);
+      const cutoffDay = new Date(Date.now() - 31 * 86_400_000).toISOString().slice(0, 10);
+      for (const r of runs) for (const day of r.dropped) expect(day < cutoffDay, day).toBe(true);
+      expect(await server.query('SELECT count() AS n FROM retained.otel_traces FINAL')).toEqual([{ n: '2' }]);
+      expect(await server.query('SELECT count() AS n FROM retained.otel_logs')).toEqual([{ n: '0' }]);
+      expect(await server.query('SELECT table_name, partitions_dropped, retention FROM retained.retention_runs ORDER BY table_name')).toEqual(
+        runs.map((r) => ({ table_name: r.table, partitions_dropped: r.dropped, retention: '30d' })),
+      );
+      expect(await ex.retain(30 * 86_400_000)).toEqual([]); // nothing left to drop, nothing recorded
+      expect(await server.query('SELECT count() AS n FROM retained.retention_runs')).toEqual([{ n: '2' }]);
+    }
+    await ex.shutdown();
   });
 
   it('data the server refuses is a permanent failure, naming the table', async () => {
