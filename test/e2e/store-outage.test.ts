@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocatePorts, startAgentcol, type Ports, type RunningAgentcol } from '../helpers/agentcol-process.ts';
 import { startClickHouse, type ClickHouseTestServer } from '../helpers/clickhouse-server.ts';
 import { startPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster.ts';
+import { otlpIngest, serviceWithSelfMetrics } from '../helpers/run-config.ts';
 import { metricValue, scrape } from '../helpers/self-metrics.ts';
 import { startSpanLoad, type SpanLoad } from '../helpers/span-load.ts';
 
@@ -19,12 +20,7 @@ const OUTAGE_MS = 6_000;
 function config(p: Ports, ch: ClickHouseTestServer): string {
   const retry = 'retry_on_failure: { initial_interval: 100ms, max_interval: 500ms, max_elapsed_time: 0 }';
   return `
-extensions:
-  health_check: { endpoint: 127.0.0.1:${p.health} }
-receivers:
-  otlp:
-    protocols:
-      http: { endpoint: 127.0.0.1:${p.http} }
+${otlpIngest(p)}
 processors:
   batch: { timeout: 100ms }
 exporters:
@@ -39,10 +35,7 @@ exporters:
     connect_timeout: 2s
     sending_queue: { queue_size: 100000 }
     ${retry}
-service:
-  extensions: [health_check]
-  telemetry:
-    metrics: { address: 127.0.0.1:${p.metrics} }
+${serviceWithSelfMetrics(p)}
   pipelines:
     traces: { receivers: [otlp], processors: [batch], exporters: [clickhouse, postgres] }
 `;

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { allocatePorts, startAgentcol, type Ports, type RunningAgentcol } from './agentcol-process.ts';
 import type { ClickHouseTestServer } from './clickhouse-server.ts';
+import { otlpIngest, serviceWithSelfMetrics } from './run-config.ts';
 import { metricValue, scrape } from './self-metrics.ts';
 import { startSpanLoad } from './span-load.ts';
 import { prng } from './random.ts';
@@ -57,12 +58,7 @@ function config(p: Ports, o: CrashRunOptions): string {
   const queue = `sending_queue: { storage: file, directory: queue, fsync: ${o.fsync ?? 'batch'} }`;
   const retry = 'retry_on_failure: { initial_interval: 100ms, max_interval: 1s, max_elapsed_time: 0 }';
   return `
-extensions:
-  health_check: { endpoint: 127.0.0.1:${p.health} }
-receivers:
-  otlp:
-    protocols:
-      http: { endpoint: 127.0.0.1:${p.http} }
+${otlpIngest(p)}
 processors:
   batch: { timeout: 100ms }
 exporters:
@@ -77,10 +73,7 @@ exporters:
     endpoint: \${env:PG_URL}
     ${queue}
     ${retry}
-service:
-  extensions: [health_check]
-  telemetry:
-    metrics: { address: 127.0.0.1:${p.metrics} }
+${serviceWithSelfMetrics(p)}
   pipelines:
     traces: { receivers: [otlp], processors: [batch], exporters: [clickhouse, postgres] }
 `;
