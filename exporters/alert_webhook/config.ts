@@ -26,7 +26,7 @@ export const configSchema: JsonSchema = {
       // Slack, Teams and most chat webhooks carry their credential in the URL path.
       'x-secret': true,
       description: 'The webhook URL notifications are POSTed to, e.g. a Slack incoming webhook. Masked by print-config: such URLs carry their token in the path.',
-      examples: ['https://hooks.slack.com/services/T000/B000/XXXX', 'http://127.0.0.1:9000/alerts'],
+      examples: ['https://hooks.slack.com/services/T000/B000/your-token', 'http://127.0.0.1:9000/alerts'],
     },
     headers: {
       type: 'object',
@@ -51,12 +51,12 @@ export interface ResolvedWebhookConfig {
 
 export function normalize(raw: unknown): ResolvedWebhookConfig {
   const c = (raw ?? {}) as Partial<AlertWebhookConfig>;
-  if (typeof c.endpoint !== 'string' || !c.endpoint.trim()) throw new Error('alert_webhook: endpoint is required, e.g. "https://hooks.slack.com/services/T000/B000/XXXX"');
+  if (typeof c.endpoint !== 'string' || !c.endpoint.trim()) throw new Error('alert_webhook: endpoint is required, e.g. "https://hooks.slack.com/services/T000/B000/your-token"');
   let url: URL;
   try {
     url = new URL(c.endpoint);
   } catch {
-    throw new Error(`alert_webhook: endpoint is not a URL: write a full http:// or https:// URL, like "https://hooks.slack.com/services/T000/B000/XXXX"`);
+    throw new Error(`alert_webhook: endpoint is not a URL: write a full http:// or https:// URL, like "https://hooks.slack.com/services/T000/B000/your-token"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new Error(`alert_webhook: endpoint must be an http:// or https:// URL, got a ${url.protocol} URL`);

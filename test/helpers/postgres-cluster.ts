@@ -1,6 +1,7 @@
-// A PostgreSQL cluster of one test's own, for tests that stop the server (the outage test): initdb
-// in a temp directory with the machine's binaries, as test/global-postgres.ts does for the run's
-// shared server, so stopping this one breaks no other test. halt() stops it (fast shutdown: sessions
+// A PostgreSQL cluster of its own: initdb in a temp directory with the machine's binaries, loopback
+// only (a free port, the socket in the temp directory), role `agentcol` with password `agentcol`.
+// test/global-postgres.ts starts the run's shared server with it; tests that stop the server (the
+// outage test) start their own, so stopping it breaks no other test. halt() stops it (fast shutdown: sessions
 // are cut), start() brings it back on the same port with the same data, stop() also deletes it.
 import { spawnSync, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,9 +30,9 @@ function run(cmd: string, args: string[]): void {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr || r.stdout}`);
 }
 
-export async function startPostgresCluster(): Promise<PostgresCluster> {
+export async function startPostgresCluster(settings: { maxConnections?: number } = {}): Promise<PostgresCluster> {
   const bin = postgresBinDir();
-  if (!bin) throw new Error('this test needs the PostgreSQL server binaries (initdb, pg_ctl): apt-get install postgresql (see .ci/run)');
+  if (!bin) throw new Error('the tests need the PostgreSQL server binaries (initdb, pg_ctl): apt-get install postgresql (see .ci/run), or set AGENTCOL_TEST_PG to a server for the shared tests');
   const dir = mkdtempSync(join(tmpdir(), 'agentcol-test-pgc-'));
   const data = join(dir, 'data');
   const pwfile = join(dir, 'pw');
@@ -42,7 +43,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   }
   const port = await freePort();
   run(join(bin, 'initdb'), ['-D', data, '-U', 'agentcol', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync']);
-  const opts = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off -c max_connections=50`;
+  const opts = `-c listen_addresses=127.0.0.1 -c port=${port} -c unix_socket_directories=${dir} -c fsync=off -c max_connections=${settings.maxConnections ?? 50}`;
   let running = false;
   const start = () => {
     run(join(bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
