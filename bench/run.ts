@@ -1,6 +1,6 @@
-// `npm run bench [decode|pipeline|storage|server-stores|e2e|queue|proxy|crash-soak]`: the micro-benchmarks,
-// the end-to-end load benchmark and the LLM proxy benchmark, in one run (or the one named);
-// crash-soak (minutes of SIGKILLs, bench/crash-soak.ts) only when named.
+// `npm run bench [decode|pipeline|storage|server-stores|e2e|queue|injection|proxy|guards|anomaly|crash-soak]`:
+// the micro-benchmarks, the end-to-end load benchmark, the guard and LLM proxy benchmarks, in one run
+// (or the one named); anomaly (the scenario replay) and crash-soak (minutes of SIGKILLs) only when named.
 // Every figure that matters is a ratio between two things measured here, in this run.
 import { runOtlpDecodeBench } from './otlp-decode.bench.ts';
 import { runPipelineBench } from './pipeline.bench.ts';
