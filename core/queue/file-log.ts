@@ -82,6 +82,8 @@ export class FileLog {
   private chain: Promise<void> = Promise.resolve();
   private dirty = false;
   private syncing: Promise<void> | undefined;
+  /** Segment deletions under way (off the event loop: unlinking a 16 MiB file is not free). */
+  private readonly deleting = new Set<Promise<void>>();
   /** fsync: batch — fsyncs of segments closed at rotation, still running. */
   private readonly closingSyncs = new Set<Promise<void>>();
   private readonly timer: NodeJS.Timeout | undefined;
@@ -192,6 +194,7 @@ export class FileLog {
       if (seg.acked >= seg.records) this.deleteSegment(seg);
       else closeFds(seg);
     }
+    await Promise.all(this.deleting);
     this.lock.release();
   }
 
@@ -300,12 +303,13 @@ export class FileLog {
     seg.deleted = true;
     closeFds(seg);
     this.segments.delete(seg);
-    try {
-      fs.unlinkSync(seg.path);
-      fs.rmSync(ackFile(seg.path), { force: true });
-    } catch (err) {
-      this.opts.logger.warn(`persistent queue: could not delete the confirmed segment ${seg.path}: ${(err as Error).message}`);
-    }
+    // A crash before the unlink is harmless: at the next start a fully confirmed segment is deleted.
+    const done: Promise<void> = fs.promises
+      .unlink(seg.path)
+      .then(() => fs.promises.rm(ackFile(seg.path), { force: true }))
+      .catch((err) => this.opts.logger.warn(`persistent queue: could not delete the confirmed segment ${seg.path}: ${(err as Error).message}`))
+      .finally(() => this.deleting.delete(done));
+    this.deleting.add(done);
   }
 }
 
