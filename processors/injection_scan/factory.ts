@@ -16,10 +16,10 @@ const factory: ProcessorFactory<CompiledInjectionScan> = {
     return compileConfig(config);
   },
   create(ctx, signal, next) {
-    return new InjectionScanProcessor(ctx.id, signal, compileConfig(ctx.config), next, ctx.logger, ctx.metrics);
+    return new InjectionScanProcessor(ctx.id, signal, ctx.config, next, ctx.logger, ctx.metrics);
   },
   createGuard(ctx) {
-    return createInjectionGuard(compileConfig(ctx.config));
+    return createInjectionGuard(ctx.config);
   },
 };
 

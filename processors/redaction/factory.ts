@@ -18,10 +18,10 @@ const factory: ProcessorFactory<CompiledRedaction> = {
     return compileConfig(config);
   },
   create(ctx, signal, next) {
-    return new RedactionProcessor(ctx.id, signal, compileConfig(ctx.config), next, ctx.logger, ctx.metrics);
+    return new RedactionProcessor(ctx.id, signal, ctx.config, next, ctx.logger, ctx.metrics);
   },
   createGuard(ctx) {
-    return createRedactionGuard(compileConfig(ctx.config));
+    return createRedactionGuard(ctx.config);
   },
 };
 
