@@ -4,33 +4,12 @@
 // drops whole partitions. Created with IF NOT EXISTS, so several writers (agentcol instances
 // sharing a server) may race for the same day; the loser's duplicate error is ignored.
 import type { FlatTable } from '../../core/storage/flatten.ts';
-import type { TableDef } from '../../core/storage/model.ts';
+import { DAY_NS, dayTableName, rowDays } from '../../core/storage/days.ts';
 import { quoteIdent, type PgClient } from './client.ts';
 
-const DAY_NS = 86_400_000_000_000n;
-
-/** The model column holding a table's row time (see schema.ts timeColumn for its SQL name). */
-function modelTimeColumn(table: TableDef): string {
-  return table.signal === 'metrics' ? 'TimeUnix' : 'Timestamp';
-}
-
-/** Days since the epoch (floor) of every row. */
-export function rowDays(t: FlatTable): Set<bigint> {
-  const days = new Set<bigint>();
-  let last: bigint | undefined;
-  for (const v of t.columns[modelTimeColumn(t.table)] as Array<bigint | number | null>) {
-    const ns = BigInt(v ?? 0);
-    const day = ns >= 0n ? ns / DAY_NS : -((-ns + DAY_NS - 1n) / DAY_NS);
-    if (day !== last) days.add((last = day));
-  }
-  return days;
-}
-
-export function partitionName(table: string, day: bigint): string {
-  const d = new Date(Number(day) * 86_400_000);
-  const ymd = d.toISOString().slice(0, 10).replaceAll('-', '');
-  return `${table}_p${ymd}`;
-}
+export { rowDays };
+/** `<table>_pYYYYMMDD` (the day rule shared with DuckDB's day tables: core/storage/days.ts). */
+export const partitionName = dayTableName;
 
 export function createPartitionSql(table: string, day: bigint): string {
   return (

@@ -2,11 +2,9 @@
 // `retention` ago are dropped, never rows deleted. Each run that drops something is recorded in
 // `retention_runs` (when, which table, which partitions, the cutoff), the evidence an auditor asks
 // for when records are gone by policy.
+import { DAY_MS, dayTableDayMs } from '../../core/storage/days.ts';
 import { TABLES } from '../../core/storage/model.ts';
 import { quoteIdent, type PgClient } from './client.ts';
-
-const DAY_MS = 86_400_000;
-const PARTITION_DAY = /_p(\d{4})(\d{2})(\d{2})$/;
 
 /** Created with the otel tables (see schema.ts postgresMigrations). */
 export const RETENTION_RUNS_DDL =
@@ -19,10 +17,7 @@ export interface RetentionRun {
 }
 
 /** The UTC day (ms at midnight) a partition holds, from its name; undefined for other tables. */
-export function partitionDayMs(name: string): number | undefined {
-  const m = PARTITION_DAY.exec(name);
-  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : undefined;
-}
+export const partitionDayMs = dayTableDayMs;
 
 /** Drops the partitions of every table whose whole day is older than now - retentionMs. */
 export async function applyRetention(client: PgClient, retentionMs: number, retentionText: string, nowMs = Date.now()): Promise<RetentionRun[]> {
