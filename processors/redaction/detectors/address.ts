@@ -50,6 +50,39 @@ hintGroup(FR_GATE, 0);
 const deGate = (text: string) => mayHoldHints(text, DE_GATE, 0);
 const frGate = (text: string) => text.indexOf('\u017f') >= 0 || mayHoldHints(text, FR_GATE, 0);
 
+/**
+ * Where EN can match with its street-type word at one of `anchors` (anchorWindows of EN_ANCHOR):
+ * between a match's house number and the space before its street-type word lie only letters,
+ * spaces, apostrophes and hyphens (the optional letter after the number, the 1-4 words), at most
+ * 2 * 105 code units, and the number is 1-6 ASCII digits that no letter or digit precedes. So from
+ * each anchor q, back over that run (a superset of it: every code unit >= 0x80 taken as a letter,
+ * and ASCII digits are never in it) to the digit before it, then back over the digits: the match can
+ * start only at the first digit of that run. Anchors whose run is too long or has no digit before it
+ * give no window; the windows stay ascending (a later anchor's run either reaches the same digits or
+ * starts after the earlier anchor).
+ */
+function enWindows(text: string, anchors: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let w = 0; w < anchors.length; w += 2) {
+    const q = anchors[w + 1] + EN_NEAREST; // anchorWindows gave [q - before, q - nearest]
+    let s = q;
+    const limit = Math.max(0, q - 2 * 105 - 1);
+    while (s > limit && enRunUnit(text.charCodeAt(s - 1))) s--;
+    if (q - s > 2 * 105) continue; // longer than any match's run
+    let d = s;
+    while (d > 0 && s - d <= 6 && isDigit(text.charCodeAt(d - 1))) d--;
+    if (d === s || s - d > 6) continue;
+    out.push(d, d);
+  }
+  return out;
+}
+
+/** A code unit that can lie between EN's house number and its street-type word (or more). */
+function enRunUnit(c: number): boolean {
+  return c === 32 || c === 39 || c === 45 || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c >= 0x80;
+}
+const EN_NEAREST = 3;
+
 /** The patterns with their anchors and windows, for findAddresses and its equivalence test. */
 export const ADDRESS_PATTERNS: ReadonlyArray<{
   re: RegExp;
@@ -59,17 +92,25 @@ export const ADDRESS_PATTERNS: ReadonlyArray<{
   canStart: (c: number, before: number) => boolean;
   /** false when the anchor cannot match in the text (a necessary condition, cheaper than the anchor's scan). */
   gate?: (text: string) => boolean;
+  /** Narrows the anchor windows to where a match can start (every start they held that can still match stays). */
+  narrow?: (text: string, windows: readonly number[]) => number[];
 }> = [
-  { re: EN, anchor: EN_ANCHOR, before: 2 * 111, nearest: 3, canStart: digitStart },
+  { re: EN, anchor: EN_ANCHOR, before: 2 * 111, nearest: EN_NEAREST, canStart: digitStart, narrow: enWindows },
   { re: DE, anchor: DE_ANCHOR, before: 2 * 31, nearest: 1, canStart: capitalStart, gate: deGate },
   { re: DE2, anchor: DE2_ANCHOR, before: 2 * 31, nearest: 2, canStart: capitalStart, gate: deGate },
   { re: FR, anchor: FR_ANCHOR, before: 2 * 9, nearest: 1, canStart: digitStart, gate: frGate },
 ];
 
+/** Where pattern p can match in text (windows for eachMatchInWindows; none when its gate fails). */
+export function addressWindows(p: (typeof ADDRESS_PATTERNS)[number], text: string): number[] {
+  if (p.gate && !p.gate(text)) return [];
+  const windows = anchorWindows(p.anchor, text, p.before, p.nearest);
+  return p.narrow && windows.length > 0 ? p.narrow(text, windows) : windows;
+}
+
 export function findAddresses(text: string, out: Match[]): void {
   for (const p of ADDRESS_PATTERNS) {
-    if (p.gate && !p.gate(text)) continue;
-    const windows = anchorWindows(p.anchor, text, p.before, p.nearest);
+    const windows = addressWindows(p, text);
     if (windows.length > 0) eachMatchInWindows(p.re, text, windows, (m) => out.push({ start: m.index, end: m.index + m[0].length, type: 'STREET_ADDRESS' }), p.canStart);
   }
 }

@@ -215,19 +215,26 @@ function hintAt(text: string, h: string, i: number): boolean {
   return true;
 }
 
+/** The text's code units cut to their low byte (latin1), reused between calls: the trigram key
+ * keeps only the low 5 bits, and a loop over a byte array is ~2-3x faster than charCodeAt. */
+let bytes = Buffer.allocUnsafe(1 << 16);
+
+function lowBytes(text: string): Buffer {
+  if (text.length > bytes.length) bytes = Buffer.allocUnsafe(Math.max(text.length, 2 * bytes.length));
+  bytes.write(text, 0, text.length, 'latin1');
+  return bytes;
+}
+
 /** Windows of every group in text (one walk), computed once for the detectors that run one after another on one text. */
 function scanHints(text: string): (number[] | undefined)[] {
   if (text === scannedText) return scanned;
   // The trigram key keeps the low 5 bits of each code unit: the same for a letter's two cases.
   const out: number[][] = groups.map(() => []);
   const n = text.length - 2;
-  let b = text.charCodeAt(0);
-  let c = text.charCodeAt(1);
+  const buf = lowBytes(text);
+  let key = ((buf[0] & 31) << 5) | (buf[1] & 31);
   for (let i = 0; i < n; i++) {
-    const a = b;
-    b = c;
-    c = text.charCodeAt(i + 2);
-    const key = ((a & 31) << 10) | ((b & 31) << 5) | (c & 31);
+    key = ((key << 5) | (buf[i + 2] & 31)) & 0x7fff;
     if (present[key] === 0) continue;
     const e = table[key]!;
     for (let k = 0; k < e.length; k++) {
