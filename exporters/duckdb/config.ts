@@ -12,6 +12,10 @@ export interface DuckDBExporterConfig {
   checkpoint_threshold?: string;
   /** Run DuckDB in a worker thread (default) rather than on the main event loop. */
   worker?: boolean;
+  /** Drop day tables older than this (e.g. '30d'); unset or 0: keep everything. */
+  retention?: string | number;
+  /** How often retention runs (and once at start). */
+  retention_check_interval?: string | number;
 }
 
 export const DEFAULT_PATH = 'data/agentcol.duckdb';
@@ -56,6 +60,13 @@ export const configSchema: JsonSchema = {
       default: true,
       description: 'Run DuckDB in a worker thread, so its work (filling chunks, commits, checkpoints) never stalls the main event loop.',
     },
+    retention: {
+      type: ['string', 'number'],
+      format: 'duration',
+      examples: ['30d', '365d'],
+      description: 'Keep this much history: whole day tables older than it are dropped (never rows deleted), each run recorded in retention_runs. Unset or 0: keep everything.',
+    },
+    retention_check_interval: { type: ['string', 'number'], format: 'duration', default: '1h', description: 'How often retention runs (and once at start).' },
   },
 };
 
@@ -67,5 +78,7 @@ export function normalize(raw: unknown): DuckDBExporterConfig {
     memory_limit: c.memory_limit,
     checkpoint_threshold: c.checkpoint_threshold ?? DEFAULT_CHECKPOINT_THRESHOLD,
     worker: c.worker ?? true,
+    retention: c.retention,
+    retention_check_interval: c.retention_check_interval ?? '1h',
   };
 }

@@ -17,9 +17,19 @@ function columnDefs(columns: TableColumn[]): string[] {
   );
 }
 
+/** CREATE TABLE `name` with the given model columns (a model table, its day tables, its template). */
+export function createTableSql(name: string, columns: TableColumn[]): string {
+  return `CREATE TABLE ${quoteIdent(name)} (\n  ${columnDefs(columns).join(',\n  ')}\n)`;
+}
+
+/** The SQL names of the model columns, quoted, in table order ("Events.Name" for Nested fields). */
+export function columnNames(columns: TableColumn[]): string[] {
+  return columns.flatMap((c) => (isNested(c) ? c.nested.map((f) => quoteIdent(`${c.name}.${f.name}`)) : [quoteIdent(c.name)]));
+}
+
 export const duckdbDialect: SchemaDialect = {
   createTable(table: TableDef, columns: TableColumn[]): string[] {
-    return [`CREATE TABLE ${quoteIdent(table.name)} (\n  ${columnDefs(columns).join(',\n  ')}\n)`];
+    return [createTableSql(table.name, columns)];
   },
   addColumns(table: TableDef, columns: TableColumn[]): string[] {
     return columnDefs(columns).map((def) => `ALTER TABLE ${quoteIdent(table.name)} ADD COLUMN ${def}`);

@@ -1,18 +1,23 @@
-// The duckdb exporter: one embedded DuckDB database, written through appenders, one per table.
-// By default the database lives in a worker thread (worker.ts): the main thread posts the batch's
-// OTLP protobuf bytes (core/signals/encoded.ts) and everything else runs there.
+// The duckdb exporter: one embedded DuckDB database, written through appenders, one per day table
+// (day-tables.ts). By default the database lives in a worker thread (worker.ts): the main thread
+// posts the batch's OTLP protobuf bytes (core/signals/encoded.ts) and everything else runs there.
+// Retention (retention.ts) runs through the same queue of work as the writes, so never alongside one.
 import { resolve } from 'node:path';
+import { durationMs } from '../../core/config/units.ts';
 import { RetryableError, type Batch, type Exporter, type ExportOptions, type Logger, type Signal } from '../../core/component.ts';
 import { protoParts } from '../../core/otlp/proto-batch.ts';
 import { flattenBatch, type FlatTable } from '../../core/storage/flatten.ts';
 import type { DuckDBExporterConfig } from './config.ts';
 import { classifyDuckDBError } from './errors.ts';
+import type { RetentionRun } from './retention.ts';
 import { DuckDBWorkerClient } from './worker-client.ts';
 import { DuckDBWriter, type WriterOptions } from './writer.ts';
 
 interface Backend {
   /** batchId: ExportOptions.batchId, for the batch ledger (ledger.ts). */
   write(signal: Signal, batch: Batch, batchId?: string): Promise<void>;
+  /** Drops day tables older than retentionMs (retention.ts). */
+  retain(retentionMs: number, retention: string): Promise<RetentionRun[]>;
   /** Returns the flush / CHECKPOINT failure message, if any. */
   close(): Promise<string | undefined>;
   readonly alive: boolean;
@@ -23,6 +28,7 @@ export class DuckDBExporter implements Exporter {
   /** Appenders are single-writer: exports run one at a time even with several queue consumers. */
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private retentionTimer?: NodeJS.Timeout;
   readonly path: string;
 
   constructor(
@@ -44,6 +50,7 @@ export class DuckDBExporter implements Exporter {
       const client = opened.client;
       backend = {
         write: (signal, batch, batchId) => client.write(signal, encode(signal, batch), batchId),
+        retain: (ms, text) => client.retain(ms, text),
         close: () => client.close(),
         get alive() {
           return client.alive;
@@ -53,7 +60,12 @@ export class DuckDBExporter implements Exporter {
     } else {
       const opened = await DuckDBWriter.open(this.options);
       const w = opened.writer;
-      backend = { write: async (signal, batch, batchId) => void (await w.write(flatten(signal, batch), batchId)), close: async () => (await w.close())?.message, alive: true };
+      backend = {
+        write: async (signal, batch, batchId) => void (await w.write(flatten(signal, batch), batchId)),
+        retain: (ms, text) => w.retain(ms, text),
+        close: async () => (await w.close())?.message,
+        alive: true,
+      };
       applied = opened.applied;
     }
     if (applied.length) this.logger.info('duckdb schema migrated', { path: this.path, versions: applied.join(',') });
@@ -61,7 +73,39 @@ export class DuckDBExporter implements Exporter {
   }
 
   async start(): Promise<void> {
+    const retentionMs = this.config.retention ? durationMs(this.config.retention) : 0;
+    const intervalMs = durationMs(this.config.retention_check_interval ?? '1h');
+    if (retentionMs > 0 && !(intervalMs > 0)) {
+      throw new Error(`duckdb: retention_check_interval must be longer than 0 (got ${JSON.stringify(this.config.retention_check_interval)}): set e.g. 1h, or remove it for the default`);
+    }
     this.backend = await this.open();
+    if (retentionMs > 0) {
+      await this.retain(retentionMs);
+      this.retentionTimer = setInterval(() => void this.retain(retentionMs), intervalMs);
+      this.retentionTimer.unref();
+    }
+  }
+
+  /** One retention run, queued behind the writes before it: logged, never thrown (the next run
+   * tries again). Returns what it dropped. */
+  async retain(retentionMs: number): Promise<RetentionRun[]> {
+    if (this.closed || !this.backend) return [];
+    const text = String(this.config.retention ?? `${retentionMs}ms`);
+    const run = this.tail.then(() => {
+      const backend = this.backend;
+      // A dead worker is restarted by the next write; retention waits for the next interval.
+      if (this.closed || !backend?.alive) return [];
+      return backend.retain(retentionMs, text);
+    });
+    this.tail = run.catch(() => {});
+    try {
+      const runs = await run;
+      for (const r of runs) this.logger.info('duckdb retention dropped day tables', { path: this.path, table: r.table, tables: r.dropped.join(','), retention: text });
+      return runs;
+    } catch (err) {
+      this.logger.error('duckdb retention failed; it runs again at the next interval', { path: this.path, error: (err as Error).message });
+      return [];
+    }
   }
 
   export(signal: Signal, batch: Batch, options: ExportOptions = {}): Promise<void> {
@@ -90,6 +134,7 @@ export class DuckDBExporter implements Exporter {
   async shutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.retentionTimer);
     await this.tail;
     const backend = this.backend;
     this.backend = undefined;

@@ -4,6 +4,7 @@ import { typescriptWorker } from '../../core/workers/typescript-worker.ts';
 import { PermanentError, RetryableError } from '../../core/component.ts';
 import type { Signal } from '../../core/component.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
+import type { RetentionRun } from './retention.ts';
 import type { WriterOptions } from './writer.ts';
 
 type Pending = { resolve: (r: WorkerReply) => void; reject: (err: Error) => void };
@@ -77,6 +78,13 @@ export class DuckDBWorkerClient {
   async write(signal: Signal, parts: readonly Uint8Array[], batchId?: string): Promise<void> {
     const r = await this.call({ op: 'write', signal, parts, batchId });
     if (!r.ok) throw r.error?.permanent ? new PermanentError(r.error.message) : new RetryableError(r.error?.message ?? 'unknown error');
+  }
+
+  /** Drops expired day tables in the worker, between writes (retention.ts). */
+  async retain(retentionMs: number, retention: string, nowMs?: number): Promise<RetentionRun[]> {
+    const r = await this.call({ op: 'retain', retentionMs, retention, nowMs });
+    if (!r.ok) throw replyError(r);
+    return r.runs ?? [];
   }
 
   /** Flushes, checkpoints and closes the database, then stops the worker. Returns the flush or

@@ -1,10 +1,12 @@
 // Messages between the exporter (worker-client.ts) and its DuckDB worker thread (worker.ts).
 import type { Signal } from '../../core/component.ts';
+import type { RetentionRun } from './retention.ts';
 import type { WriterOptions } from './writer.ts';
 
 export type WorkerRequest =
   | { id: number; op: 'open'; options: WriterOptions }
   | { id: number; op: 'write'; signal: Signal; parts: readonly Uint8Array[]; batchId?: string }
+  | { id: number; op: 'retain'; retentionMs: number; retention: string; nowMs?: number }
   | { id: number; op: 'close' };
 
 export interface WorkerReply {
@@ -12,6 +14,8 @@ export interface WorkerReply {
   ok: boolean;
   /** 'open': the migrations applied. */
   applied?: number[];
+  /** 'retain': the day tables dropped, per table. */
+  runs?: RetentionRun[];
   /** 'close': the flush or CHECKPOINT failed (the database was closed anyway). */
   closeError?: string;
   /** permanent: the data was refused (PermanentError); otherwise retryable. */

@@ -41,6 +41,9 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
       if (!writer) throw new Error('the database is not open');
       await writer.write(flattenProto(req.signal, req.parts), req.batchId);
       return { id: req.id, ok: true };
+    case 'retain':
+      if (!writer) throw new Error('the database is not open');
+      return { id: req.id, ok: true, runs: await writer.retain(req.retentionMs, req.retention, req.nowMs) };
     case 'close': {
       const failure = await writer?.close();
       writer = undefined;

@@ -1,15 +1,19 @@
-// The DuckDB side of the exporter: one database, one connection, one appender per table. Runs in
-// the exporter's worker thread (worker.ts) or, with `worker: false`, on the calling thread.
+// The DuckDB side of the exporter: one database, one connection, one appender per day table
+// (day-tables.ts), and retention on the same connection. Runs in the exporter's worker thread
+// (worker.ts) or, with `worker: false`, on the calling thread.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance, listValue } from '@duckdb/node-api';
+import { dayTableName } from '../../core/storage/days.ts';
 import type { FlatTable } from '../../core/storage/flatten.ts';
-import { modelMigrations, runMigrations, type SqlSession } from '../../core/storage/migrations.ts';
-import type { TableDef } from '../../core/storage/model.ts';
+import { DEFAULT_MIGRATIONS_TABLE_SQL, MIGRATIONS_TABLE, modelMigrations, runMigrations, type Migration, type SqlSession } from '../../core/storage/migrations.ts';
+import { TABLES, type TableDef } from '../../core/storage/model.ts';
 import { ChunkWriter } from './chunk-writer.ts';
-import { duckdbDialect } from './ddl.ts';
+import { createDayTableSql, DAY_TABLES_VERSION, DayTableSet, dayTablesMigration, splitByDay, viewSql } from './day-tables.ts';
+import { duckdbDialect, quoteIdent } from './ddl.ts';
 import { ledgerMigration, PRUNE_SQL, RECORD_SQL, SEEN_SQL } from './ledger.ts';
 import { classifyDuckDBError } from './errors.ts';
+import { expiredDayTables, RECORD_RUN_SQL, type RetentionRun } from './retention.ts';
 
 export interface WriterOptions {
   /** Absolute path or ':memory:'. */
@@ -19,7 +23,26 @@ export interface WriterOptions {
   checkpoint_threshold?: string;
 }
 
+/** Appenders kept open (one per day table written recently); the least recently used closes past
+ * this, so a backfill over many days does not hold a DataChunk per day. */
+const MAX_APPENDERS = 32;
+
+/** The migrations before day tables (schema 2): the model's tables, then the batch ledger. */
+export function plainTableMigrations(): Migration[] {
+  const model = modelMigrations(duckdbDialect);
+  if (model.length >= ledgerMigration.version) throw new Error("the model has a schema version 2: renumber the duckdb store's own migrations after it");
+  return [...model, ledgerMigration];
+}
+
+/** Every migration, migration 3's statements built from `session`'s database if it is pending. */
+export async function duckdbMigrations(session: SqlSession): Promise<Migration[]> {
+  await session.exec(DEFAULT_MIGRATIONS_TABLE_SQL);
+  const applied = await session.query(`SELECT version FROM ${MIGRATIONS_TABLE} WHERE version = ${DAY_TABLES_VERSION}`);
+  return [...plainTableMigrations(), await dayTablesMigration(session, applied.length === 0)];
+}
+
 export class DuckDBWriter {
+  /** By day table name, least recently used first. */
   private readonly writers = new Map<string, ChunkWriter>();
   private closed = false;
 
@@ -27,6 +50,7 @@ export class DuckDBWriter {
     readonly path: string,
     private instance: DuckDBInstance,
     private conn: DuckDBConnection,
+    private readonly days: DayTableSet,
   ) {}
 
   /** Opens (creating the directory) and migrates the database; `applied` lists the migrations run. */
@@ -45,11 +69,10 @@ export class DuckDBWriter {
       throw new Error(`duckdb: cannot open ${opts.path}: ${(err as Error).message}`, { cause: err });
     }
     try {
-      const model = modelMigrations(duckdbDialect);
-      if (model.length >= ledgerMigration.version) throw new Error("the model has a schema version 2: renumber the duckdb store's own migrations after it");
-      const applied = await runMigrations(sessionOf(conn), [...model, ledgerMigration], { describe: `DuckDB database ${opts.path}` });
+      const session = sessionOf(conn);
+      const applied = await runMigrations(session, await duckdbMigrations(session), { describe: `DuckDB database ${opts.path}` });
       await conn.run(PRUNE_SQL);
-      return { writer: new DuckDBWriter(opts.path, instance, conn), applied };
+      return { writer: new DuckDBWriter(opts.path, instance, conn, await DayTableSet.load(session)), applied };
     } catch (err) {
       conn.closeSync();
       instance.closeSync();
@@ -58,49 +81,118 @@ export class DuckDBWriter {
   }
 
   /**
-   * Writes the tables of one batch. One table: filled into DataChunks, appended and flushed (one
-   * commit). Several (metrics), or a batch with an id: one transaction, so a retry after a failure
-   * never duplicates the tables that went through, and the id is in the ledger (ledger.ts) exactly
-   * when the rows are. A batch whose id the ledger holds is skipped: returns false. Failures are
-   * RetryableError or PermanentError.
+   * Writes the tables of one batch into their day tables. One day table: filled into DataChunks,
+   * appended and flushed (one commit). Several (metrics, a batch across midnight), a new day table, or
+   * a batch with an id: one transaction, so a retry after a failure never duplicates the tables that
+   * went through, a new day table and its view come with the rows, and the id is in the ledger
+   * (ledger.ts) exactly when the rows are. A batch whose id the ledger holds is skipped: returns
+   * false. Failures are RetryableError or PermanentError.
    */
   async write(tables: FlatTable[], batchId?: string): Promise<boolean> {
     if (this.closed) throw classifyDuckDBError(new Error('the database is closed'), 'rows');
     if (tables.length === 0) return true;
     const conn = this.conn;
-    const tx = tables.length > 1 || batchId !== undefined;
-    const touched: ChunkWriter[] = [];
+    const parts: Array<{ name: string; rows: FlatTable }> = [];
+    const created = new Map<string, TableDef>();
+    for (const t of tables) {
+      for (const d of splitByDay(t)) {
+        const name = dayTableName(t.table.name, d.day);
+        parts.push({ name, rows: d.rows });
+        if (!this.days.has(name)) created.set(name, t.table);
+      }
+    }
+    if (parts.length === 0) return true;
+    const tx = parts.length > 1 || created.size > 0 || batchId !== undefined;
+    const touched: string[] = [];
     try {
       if (batchId !== undefined && (await conn.runAndReadAll(SEEN_SQL, [batchId])).currentRowCount > 0) return false;
       if (tx) await conn.run('BEGIN TRANSACTION');
-      for (const t of tables) {
-        const w = await this.writer(t.table);
-        touched.push(w);
-        w.append(t);
+      if (created.size) await this.createDayTables(created);
+      for (const p of parts) {
+        const w = await this.writer(p.name, p.rows.table);
+        touched.push(p.name);
+        w.append(p.rows);
         w.flush();
       }
       if (batchId !== undefined) await conn.run(RECORD_SQL, [batchId, tables.reduce((n, t) => n + t.rowCount, 0)]);
       if (tx) await conn.run('COMMIT');
-      return true;
     } catch (err) {
-      for (const w of touched) this.dropWriter(w);
+      for (const name of touched) this.dropWriter(name);
       if (tx) await conn.run('ROLLBACK').catch(() => {});
+      for (const [name, table] of created) this.days.delete(table.name, name);
       throw classifyDuckDBError(err, `${tables.reduce((n, t) => n + t.rowCount, 0)} ${tables[0].table.signal} rows`);
     }
+    this.closeIdleWriters();
+    return true;
   }
 
-  private async writer(table: TableDef): Promise<ChunkWriter> {
-    let w = this.writers.get(table.name);
-    if (!w) {
-      w = new ChunkWriter(table, await this.conn.createAppender(table.name));
-      this.writers.set(table.name, w);
+  /** Creates day tables and recreates the views over them, in the caller's transaction; the set
+   * knows them at once (the caller forgets them again if the transaction fails). */
+  private async createDayTables(created: Map<string, TableDef>): Promise<void> {
+    const views = new Map<string, TableDef>();
+    for (const [name, table] of created) {
+      await this.conn.run(createDayTableSql(table, name));
+      this.days.add(table.name, name);
+      views.set(table.name, table);
     }
+    for (const table of views.values()) await this.conn.run(viewSql(table, this.days.of(table.name)));
+  }
+
+  /**
+   * Drops, per model table, the day tables whose whole day ended `retentionMs` before `nowMs`, and
+   * records each table's run in retention_runs, in one transaction per table with the view's
+   * new definition. Never deletes rows. Runs between writes on the writing connection.
+   */
+  async retain(retentionMs: number, retention: string, nowMs = Date.now()): Promise<RetentionRun[]> {
+    if (this.closed) throw classifyDuckDBError(new Error('the database is closed'), 'retention');
+    const cutoffMs = nowMs - retentionMs;
+    const runs: RetentionRun[] = [];
+    for (const table of TABLES) {
+      const expired = expiredDayTables(this.days.of(table.name), cutoffMs);
+      if (!expired.length) continue;
+      for (const name of expired) this.dropWriter(name);
+      const kept = this.days.of(table.name).filter((n) => !expired.includes(n));
+      await this.conn.run('BEGIN TRANSACTION');
+      try {
+        await this.conn.run(viewSql(table, kept));
+        for (const name of expired) await this.conn.run(`DROP TABLE IF EXISTS ${quoteIdent(name)}`);
+        await this.conn.run(RECORD_RUN_SQL, [table.name, new Date(cutoffMs).toISOString(), listValue(expired), retention]);
+        await this.conn.run('COMMIT');
+      } catch (err) {
+        await this.conn.run('ROLLBACK').catch(() => {});
+        throw err;
+      }
+      for (const name of expired) this.days.delete(table.name, name);
+      runs.push({ table: table.name, dropped: expired });
+    }
+    return runs;
+  }
+
+  private async writer(name: string, table: TableDef): Promise<ChunkWriter> {
+    let w = this.writers.get(name);
+    if (w) {
+      // Most recently used goes last.
+      this.writers.delete(name);
+    } else {
+      w = new ChunkWriter(table, await this.conn.createAppender(name));
+    }
+    this.writers.set(name, w);
     return w;
   }
 
-  /** After a failure an appender may hold half a chunk: discard it, a fresh one is made next time. */
-  private dropWriter(w: ChunkWriter): void {
-    this.writers.delete(w.table.name);
+  private closeIdleWriters(): void {
+    for (const name of this.writers.keys()) {
+      if (this.writers.size <= MAX_APPENDERS) return;
+      this.dropWriter(name);
+    }
+  }
+
+  /** After a failure an appender may hold half a chunk: discard it, a fresh one is made next time.
+   * Also closes the appender of a day table about to be dropped, or idle. */
+  private dropWriter(name: string): void {
+    const w = this.writers.get(name);
+    if (!w) return;
+    this.writers.delete(name);
     try {
       w.clear();
       w.close();

@@ -103,7 +103,11 @@ describe('duckdb exporter', () => {
     await ex.export('traces', makeGenAiTraces(10, 2));
     await ex.shutdown();
     expect(await query('SELECT count(*)::INTEGER AS n FROM otel_traces')).toEqual([{ n: 3010 }]);
-    expect(await query('SELECT version, name FROM schema_migrations ORDER BY version')).toEqual([{ version: 1, name: 'create otel tables' }, { version: 2, name: 'agentcol_batches: ledger of written batch ids' }]);
+    expect(await query('SELECT version, name FROM schema_migrations ORDER BY version')).toEqual([
+      { version: 1, name: 'create otel tables' },
+      { version: 2, name: 'agentcol_batches: ledger of written batch ids' },
+      { version: 3, name: 'day tables: otel tables become views over one table per UTC day; retention_runs' },
+    ]);
   });
 
   it('refuses a database with a newer schema version, unchanged', async () => {
