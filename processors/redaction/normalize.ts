@@ -14,8 +14,6 @@ export interface Normalized {
 }
 
 const IGNORABLE = /[\u200B-\u200D\u2060\uFEFF\u202A-\u202E\u2066-\u2069]/;
-// Anything outside printable ASCII + tab/newline/CR needs the slow path.
-const NON_ASCII = /[^\t\n\r\x20-\x7e]/;
 const COMBINING = /\p{M}/u;
 
 function isIgnorable(cp: number): boolean {
@@ -24,9 +22,34 @@ function isIgnorable(cp: number): boolean {
   );
 }
 
+/** Maximal runs of non-ASCII code units. */
+const NON_ASCII_RUN = /[^\x00-\x7f]+/g;
+
+/**
+ * Whether NFKC leaves the text as it is and it holds nothing to remove, looking only at its
+ * non-ASCII runs, each with the ASCII character before it. Exact as a sufficient condition: no
+ * ASCII character composes with what precedes it, nor is reordered, so NFKC works on the pieces
+ * between one ASCII character and the next on their own, and a piece of ASCII alone is stable.
+ */
+function runsStable(original: string): boolean {
+  NON_ASCII_RUN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = NON_ASCII_RUN.exec(original)) !== null) {
+    const run = m[0];
+    if (IGNORABLE.test(run)) return false;
+    const piece = m.index > 0 ? original.slice(m.index - 1, m.index + run.length) : run;
+    if (piece.normalize('NFKC') !== piece) return false;
+  }
+  return true;
+}
+
 export function normalizeText(original: string): Normalized {
-  if (!NON_ASCII.test(original)) return { text: original, origStart: null, origEnd: null };
-  // Fast check: NFKC changes nothing and nothing to remove.
+  // All code units below 0x80 (what UTF-8 encodes in one byte each; a native count, far cheaper
+  // than a scan in JavaScript): nothing to normalise or remove.
+  if (Buffer.byteLength(original, 'utf8') === original.length) return { text: original, origStart: null, origEnd: null };
+  // Fast checks: NFKC changes nothing and nothing to remove (the runs; then the whole text, which
+  // decides the few texts whose runs changed alone).
+  if (runsStable(original)) return { text: original, origStart: null, origEnd: null };
   if (!IGNORABLE.test(original) && original.normalize('NFKC') === original) return { text: original, origStart: null, origEnd: null };
 
   // Slow path: a cluster is a starter code point with the combining marks that follow it
