@@ -5,6 +5,7 @@
 //
 //   mkdir -p /tmp/before && git archive <commit> processors/injection_scan | tar -x -C /tmp/before
 //   node --import tsx bench/injection-before-after.ts /tmp/before
+//   ROUNDS=3 (best of), INJ_GROUPS=all,chat,"64 KB" (only these groups)
 import { isDeepStrictEqual } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
@@ -48,6 +49,9 @@ const groups: Array<[string, typeof payloads]> = [
   ...[1024, 4096, 16384, 65536].map((n) => [`${n / 1024} KB`, payloads.filter((p) => p.size === n)] as [string, typeof payloads]),
   ['all', payloads],
 ];
+// INJ_GROUPS=all,chat: time only these groups (default: every group)
+const only = process.env.INJ_GROUPS?.split(',');
+if (only) groups.splice(0, groups.length, ...groups.filter(([label]) => only.includes(label)));
 const rate: Record<string, Record<string, number>> = { before: {}, after: {} };
 const rounds = Number(process.env.ROUNDS ?? 3);
 for (let round = 0; round < rounds; round++)

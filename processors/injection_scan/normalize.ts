@@ -46,6 +46,14 @@ export interface NormalizeLimits {
   maxSegmentLength: number;
 }
 
+/** Is a word (a-z, folded) a keyword that makes a leet or squashed line worth a view? `begins`,
+ * when given, answers for a word of two or more characters from its first two (char codes; the
+ * first a-z) whether it can be one: false must mean the test is false. */
+export interface KeywordTest {
+  (word: string): boolean;
+  begins?: (c0: number, c1: number) => boolean;
+}
+
 export const DEFAULT_LIMITS: NormalizeLimits = { maxSegments: 16, maxSegmentLength: 16384 };
 
 const NON_ASCII = /[^\t\n\r\x20-\x7e]/;
@@ -307,12 +315,30 @@ function foldedWord(tok: string, map: Record<string, string>): string {
   return out;
 }
 
+/** foldedWord(text.slice(a, b).toLowerCase(), map) can be a keyword, by its first two characters
+ * (isKeyword.begins), without building it; a word shorter than two is left to isKeyword. The
+ * token holds ASCII letters, digits and @ $ | ! only (survey), so lower-casing is `| 0x20`. */
+function foldedMayBeKeyword(text: string, a: number, b: number, map: Record<string, string>, isKeyword: KeywordTest): boolean {
+  let c0 = -1;
+  for (let i = a; i < b; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    const f = map[String.fromCharCode(c)];
+    const folded = f === undefined ? c : f.charCodeAt(0);
+    if (c0 < 0) {
+      if (folded >= 0x61 && folded <= 0x7a) c0 = folded;
+    } else return isKeyword.begins!(c0, folded);
+  }
+  return isKeyword(foldedWord(text.slice(a, b).toLowerCase(), map));
+}
+
 /** The leet views: the lines of `text` holding a candidate token (survey) that folds to a
  * keyword, folded with each map ('' when no line qualifies). */
-function leet(text: string, tokens: Array<[number, number]>, maps: Array<Record<string, string>>, isKeyword: (word: string) => boolean, ascii: boolean): string[] {
+function leet(text: string, tokens: Array<[number, number]>, maps: Array<Record<string, string>>, isKeyword: KeywordTest, ascii: boolean): string[] {
   const lines: Array<[number, number]> = [];
   for (const [a, b] of tokens) {
     if (lines.length && a < lines[lines.length - 1][1]) continue; // line already taken
+    if (isKeyword.begins && !maps.some((m) => foldedMayBeKeyword(text, a, b, m, isKeyword))) continue;
     const tok = text.slice(a, b).toLowerCase();
     if (!maps.some((m) => isKeyword(foldedWord(tok, m)))) continue;
     const from = text.lastIndexOf('\n', a) + 1;
@@ -334,25 +360,51 @@ const HAS_SQUASHABLE = /\b[a-z](?: {1,3}|[.\-_*+|~/\\] ?)[a-z](?: {1,3}|[.\-_*+|
 /** Joins spaced-out letters (a separator longer than the usual one, or a space in a dotted run,
  * is a word break) and removes punctuation inside words; keeps the lines where that spells a
  * keyword. */
-function squash(text: string, isKeyword: (word: string) => boolean): string {
+function squash(text: string, isKeyword: KeywordTest): string {
   const out: string[] = [];
   for (const line of text.split('\n')) {
     if (!HAS_SQUASHABLE.test(line)) continue;
     const s = squashLine(line, isKeyword);
     if (s === line) continue;
-    // worth a view only when a squashed token spells a keyword
-    let before: Set<string> | undefined; // the line's own words, only when some word is a keyword
-    let keyword = false;
-    for (const w of s.split(/[^a-z]+/)) if (w.length >= 2 && isKeyword(w) && !(before ??= new Set(line.split(/[^a-z]+/))).has(w)) {
-      keyword = true;
-      break;
-    }
-    if (keyword) out.push(s);
+    if (spellsNewKeyword(line, s, isKeyword)) out.push(s);
   }
   return out.join('\n');
 }
 
-function squashLine(line: string, isKeyword: (word: string) => boolean): string {
+const isLower = (c: number) => c >= 0x61 && c <= 0x7a;
+
+/** Worth a view: a word of the squashed line `s` (a run of a-z) spells a keyword and is not a
+ * word of the line itself. Only the words of `s` that touch the part that squashing changed are
+ * looked at: a word inside the common prefix (its end before the first difference) or the common
+ * suffix (the character before it in the suffix) is, with the characters around it, a word of
+ * the line too. Spares splitting every window line and testing each of its words. */
+function spellsNewKeyword(line: string, s: string, isKeyword: KeywordTest): boolean {
+  const max = Math.min(line.length, s.length);
+  let pre = 0;
+  while (pre < max && line.charCodeAt(pre) === s.charCodeAt(pre)) pre++;
+  let suf = 0;
+  while (suf < max - pre && line.charCodeAt(line.length - 1 - suf) === s.charCodeAt(s.length - 1 - suf)) suf++;
+  const last = s.length - suf; // words starting after this are in the common suffix
+  let i = Math.min(pre, s.length);
+  while (i > 0 && isLower(s.charCodeAt(i - 1))) i--; // the word reaching the first difference
+  let before: Set<string> | undefined; // the line's own words, only when some word is a keyword
+  while (i <= last && i < s.length) {
+    if (!isLower(s.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    let e = i + 1;
+    while (e < s.length && isLower(s.charCodeAt(e))) e++;
+    if (e - i >= 2) {
+      const w = s.slice(i, e);
+      if (isKeyword(w) && !(before ??= new Set(line.split(/[^a-z]+/))).has(w)) return true;
+    }
+    i = e;
+  }
+  return false;
+}
+
+function squashLine(line: string, isKeyword: KeywordTest): string {
   return line
     .replace(SPACED, (run) => {
       const dotted = /[.\-_*+|~/\\]/.test(run);
@@ -418,7 +470,7 @@ function decodeSegments(text: string, runs: Survey['runs'], limits: NormalizeLim
 }
 
 /** Adds the base view of `raw` (as `kind`) and its derived views; returns its decoded segments. */
-function textViews(raw: string, kind: ViewKind, views: View[], counts: { confusables: number }, limits: NormalizeLimits, isKeyword: (word: string) => boolean, ascii = !NON_ASCII.test(raw)): Segment[] {
+function textViews(raw: string, kind: ViewKind, views: View[], counts: { confusables: number }, limits: NormalizeLimits, isKeyword: KeywordTest, ascii = !NON_ASCII.test(raw)): Segment[] {
   const pre = ascii ? raw : raw.normalize('NFKC');
   const base = canonical(pre, ascii);
   const derived = (k: ViewKind): ViewKind => (kind === 'base' ? k : kind);
@@ -470,7 +522,7 @@ export function isCommonKeyword(word: string): boolean {
 }
 
 /** Every view of `text` the detectors run on, and the invisible-character counts. */
-export function normalize(text: string, limits: NormalizeLimits = DEFAULT_LIMITS, isKeyword: (word: string) => boolean = isCommonKeyword): Normalized {
+export function normalize(text: string, limits: NormalizeLimits = DEFAULT_LIMITS, isKeyword: KeywordTest = isCommonKeyword): Normalized {
   const views: View[] = [];
   const counts = { confusables: 0 };
   let zeroWidth = 0;

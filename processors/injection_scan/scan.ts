@@ -15,7 +15,7 @@
 //   6. score = 1 - prod_d (1 - w_d)   (noisy-OR; 0 when nothing fired), rounded to 3 decimals
 import { DETECTORS, type DetectorName, type Pattern } from './detectors.ts';
 import { buildTriggers } from './triggers.ts';
-import { DEFAULT_LIMITS, isCommonKeyword, KEYWORD_PREFIXES, normalize, type NormalizeLimits, type View, type ViewKind } from './normalize.ts';
+import { DEFAULT_LIMITS, isCommonKeyword, KEYWORD_PREFIXES, normalize, type KeywordTest, type NormalizeLimits, type View, type ViewKind } from './normalize.ts';
 
 export type InputRole = 'user' | 'tool' | 'document';
 
@@ -118,11 +118,16 @@ const TRIGGERS = buildTriggers(DETECTORS);
 // for most of the leet and squashed tokens of code and logs.
 const WORD_PREFIXES = new Set([...KEYWORD_PREFIXES, ...TRIGGERS.keywordStems.filter((s) => /^[a-z0-9]/.test(s)).map((s) => s.slice(0, 2))]);
 const PREFILTERED = TRIGGERS.keywordStems.every((s) => s.length >= 2);
-const isKeyword = (word: string) => {
+const isKeyword: KeywordTest = (word: string) => {
   const c = word.charCodeAt(0);
   if (PREFILTERED && word.length >= 2 && ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) && !WORD_PREFIXES.has(word.slice(0, 2))) return false;
   return isCommonKeyword(word) || TRIGGERS.startsWithLead(word);
 };
+// The same first test as a table over two ASCII characters (a word beginning with anything else
+// may be a keyword): lets normalize() reject folded leet tokens without building them.
+const PREFIX_TABLE = new Uint8Array(128 * 128);
+for (const p of WORD_PREFIXES) if (p.length === 2 && p.charCodeAt(0) < 128 && p.charCodeAt(1) < 128) PREFIX_TABLE[(p.charCodeAt(0) << 7) | p.charCodeAt(1)] = 1;
+if (PREFILTERED) isKeyword.begins = (c0, c1) => c0 >= 128 || c1 >= 128 || PREFIX_TABLE[(c0 << 7) | c1] === 1;
 // Each script gate is one character class ("[...]"): their union as one class, which V8 scans
 // far faster than an alternation of classes.
 const SCRIPT_GATES = TRIGGERS.script.length ? new RegExp(`[${[...new Set(TRIGGERS.script.map((c) => classBody(c.pattern.script!)))].join('')}]`) : undefined;
