@@ -212,11 +212,16 @@ describe('redaction: windowed matching finds what a whole-text scan finds', () =
 
   it('stays linear: a run of 100k digits, colons or dots is scanned in well under 200 ms', () => {
     for (const s of ['1'.repeat(100_000), ':'.repeat(100_000), '1.'.repeat(50_000), 'a:'.repeat(50_000), ' Street'.repeat(14_000), 'ring 5'.repeat(16_000), '1 A'.repeat(30_000) + ' Street', '12 Ab Street '.repeat(8_000)]) {
-      const t0 = performance.now();
-      findIps(s, []);
-      phoneKeywordWindows(s);
-      for (const p of ADDRESS_PATTERNS) eachMatchInWindows(p.re, s, addressWindows(p, s), () => {}, p.canStart);
-      expect(performance.now() - t0).toBeLessThan(200);
+      // best of three runs: a stall of the shared machine does not fail it, a blow-up slows every run
+      let best = Infinity;
+      for (let run = 0; run < 3 && best >= 200; run++) {
+        const t0 = performance.now();
+        findIps(s, []);
+        phoneKeywordWindows(s);
+        for (const p of ADDRESS_PATTERNS) eachMatchInWindows(p.re, s, addressWindows(p, s), () => {}, p.canStart);
+        best = Math.min(best, performance.now() - t0);
+      }
+      expect(best, JSON.stringify(s.slice(0, 20))).toBeLessThan(200);
     }
   });
 });

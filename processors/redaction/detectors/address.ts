@@ -63,11 +63,15 @@ const frGate = (text: string) => text.indexOf('\u017f') >= 0 || mayHoldHints(tex
  */
 function enWindows(text: string, anchors: readonly number[]): number[] {
   const out: number[] = [];
+  let prevQ = -1; // the previous anchor, and where the run before it starts: a run that reaches
+  let prevRun = -1; // back to it starts there too (each code unit is walked once)
   for (let w = 0; w < anchors.length; w += 2) {
     const q = anchors[w + 1] + EN_NEAREST; // anchorWindows gave [q - before, q - nearest]
     let s = q;
-    const limit = Math.max(0, q - 2 * 105 - 1);
-    while (s > limit && enRunUnit(text.charCodeAt(s - 1))) s--;
+    while (s > 0 && s > prevQ && enRunUnit(text.charCodeAt(s - 1))) s--;
+    if (s === prevQ && prevQ >= 0) s = prevRun; // (the anchor is a space: a run unit)
+    prevQ = q;
+    prevRun = s;
     if (q - s > 2 * 105) continue; // longer than any match's run
     let d = s;
     while (d > 0 && s - d <= 6 && isDigit(text.charCodeAt(d - 1))) d--;

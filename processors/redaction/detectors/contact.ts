@@ -1,6 +1,6 @@
 // EMAIL_ADDRESS and PHONE_NUMBER.
 import type { Match } from '../entities.ts';
-import { afterKeyword, anchorWindows, digitsOf, eachMatch, hintGroup, mayHoldHints, type Detector } from './util.ts';
+import { afterKeyword, anchorWindows, digitsOf, eachMatch, hintGroup, hintWindows, isDigit, mayHoldHints, type Detector } from './util.ts';
 
 // ---- email: scanned by hand from each '@' (linear, no regex backtracking at all) ----
 
@@ -65,9 +65,36 @@ hintGroup(PHONE_HINTS, PHONE_HINTS_BEFORE);
 // digit) at most 29 characters after the keyword's start ("téléphone" 9, " number", spaces,
 // ':', "is ", '+'): the keyword is looked for only there.
 const LONG_DIGIT_RUN = /\d{8,}/g;
-/** Where a PHONE_KEYWORD match can be followed by a PHONE_AFTER number. */
+/**
+ * Where a PHONE_KEYWORD match can be followed by a PHONE_AFTER number: [q - 40, q - 1] for the
+ * start q of each run of 8+ digits. Only runs near a phone hint are looked for (a keyword starts at
+ * most PHONE_HINTS_BEFORE before its hint h, so the runs that matter start in [h - 3, h + 40]): a
+ * scan of those few places instead of a digit-run search over the whole text. The windows left out
+ * hold no keyword, so the keyword matches found are the same.
+ */
 export function phoneKeywordWindows(text: string): number[] {
-  return anchorWindows(LONG_DIGIT_RUN, text, 40, 1, false);
+  const hints = hintWindows(text, PHONE_HINTS, PHONE_HINTS_BEFORE);
+  if (hints === undefined) return anchorWindows(LONG_DIGIT_RUN, text, 40, 1, false);
+  const out: number[] = [];
+  let after = 0; // runs before this were found already
+  for (let w = 1; w < hints.length; w += 2) {
+    const h = hints[w];
+    let i = Math.max(h - 3, after, 0);
+    const last = Math.min(h + 40, text.length - 1);
+    while (i > 0 && i <= last && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i))) i++; // inside a run that began earlier
+    while (i <= last) {
+      if (!isDigit(text.charCodeAt(i))) {
+        i++;
+        continue;
+      }
+      let e = i + 1;
+      while (e < text.length && isDigit(text.charCodeAt(e))) e++;
+      if (e - i >= 8) out.push(i - 40, i - 1);
+      i = e;
+    }
+    after = Math.max(after, i);
+  }
+  return out;
 }
 export const PHONE_AFTER = /(?: ?(?:number|no\.?|nr\.?|#))?[ \t]{0,3}[:=#]?[ \t]{0,3}(?:is[ \t]{1,3})?(\+?\d{8,15})(?![\w])/iy;
 
