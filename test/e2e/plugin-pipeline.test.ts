@@ -45,4 +45,4 @@ service:
 
   const rows = await queryDuckDb(defaultStorePaths(run.dir).duckdb, `SELECT SpanName, SpanAttributes['team'] AS team FROM otel_traces`);
   expect(rows).toEqual([{ SpanName: 'work', team: 'agents' }]);
-});
+}, 180_000); // a command start with two embedded stores and a clean stop: slow on a busy 2-core machine

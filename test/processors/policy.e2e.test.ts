@@ -82,4 +82,4 @@ ${serviceWithSelfMetrics(p)}
       'gen_ai.tool.name': 'prod_db_write',
     });
   }
-});
+}, 180_000); // a command start with two embedded stores and a clean stop: slow on a busy 2-core machine

@@ -70,4 +70,4 @@ ${serviceWithSelfMetrics(p)}
     expect(stored, name).toMatch(/enc:v1:/);
     expect(revealText(stored, KEY).text, name).toContain('jane.doe@example.com');
   }
-});
+}, 180_000); // a command start, two embedded stores, reveal and a clean stop: slow on a busy 2-core machine

@@ -106,4 +106,4 @@ service:
     const { rows: pgLogs } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM otel_logs`);
     expect(pgLogs[0].n).toBe(3);
   });
-});
+}, 180_000); // a command start with two embedded stores and a clean stop: slow on a busy 2-core machine
