@@ -7,7 +7,7 @@ import { DETECTORS } from './detectors/index.ts';
 import { keyLooksSecret, secretValueLooksReal } from './detectors/secrets.ts';
 import { forgetText } from './detectors/util.ts';
 import { PRIORITY, type EntityType, type Match } from './entities.ts';
-import { normalizeText, toOriginal, type Normalized } from './normalize.ts';
+import { normalizeText, type Normalized } from './normalize.ts';
 import { applyOperator, ENCRYPTED_PREFIX } from './operators.ts';
 
 export type Counts = Partial<Record<EntityType, number>>;
@@ -149,53 +149,69 @@ export function redactTexts(texts: readonly string[], keyHints: readonly (string
   });
 }
 
+/** Candidates up to which overlaps are checked against the list of accepted spans (most texts have
+ * one to a few); beyond, against a per-code-unit map, linear in the text whatever their number. */
+const FEW = 16;
+
 /** Resolves overlaps among the candidates and writes the replacements into the original text. */
 function replaceMatches(text: string, n: Normalized, candidates: Match[], cfg: CompiledRedaction): RedactResult {
   const t = n.text;
   if (candidates.length === 0) return UNCHANGED(text);
 
-  // Our own earlier output is protected.
-  const covered = new Uint8Array(t.length);
+  // Our own earlier output is protected: [start, end) pairs.
+  let own: number[] | undefined;
   if (t.indexOf(ENCRYPTED_PREFIX) >= 0 || t.indexOf(':hmac:') >= 0) {
+    own = [];
     OWN_OUTPUT.lastIndex = 0;
     let m: RegExpExecArray | null;
-    while ((m = OWN_OUTPUT.exec(t)) !== null) covered.fill(1, m.index, m.index + m[0].length);
+    while ((m = OWN_OUTPUT.exec(t)) !== null) own.push(m.index, m.index + m[0].length);
   }
 
   // Overlaps: the higher priority wins, then the longer match, then the earlier one.
-  candidates.sort((a, b) => PRIORITY[b.type] - PRIORITY[a.type] || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  if (candidates.length > 1) candidates.sort((a, b) => PRIORITY[b.type] - PRIORITY[a.type] || b.end - b.start - (a.end - a.start) || a.start - b.start);
   const accepted: Match[] = [];
+  // A span is free when nothing protected or accepted overlaps it.
+  let covered: Uint8Array | undefined;
+  if (candidates.length > FEW) {
+    covered = new Uint8Array(t.length);
+    if (own) for (let i = 0; i < own.length; i += 2) covered.fill(1, own[i], own[i + 1]);
+  }
   for (const m of candidates) {
     if (m.end <= m.start) continue;
     if (cfg.allow.size > 0 && cfg.allow.has(t.slice(m.start, m.end).toLowerCase())) continue;
     let free = true;
-    for (let i = m.start; i < m.end; i++) {
-      if (covered[i]) {
-        free = false;
-        break;
+    if (covered) {
+      for (let i = m.start; i < m.end; i++) {
+        if (covered[i]) {
+          free = false;
+          break;
+        }
       }
+    } else {
+      if (own) for (let i = 0; i < own.length && free; i += 2) free = !(own[i] < m.end && m.start < own[i + 1]);
+      for (let i = 0; i < accepted.length && free; i++) free = !(accepted[i].start < m.end && m.start < accepted[i].end);
     }
     if (!free) continue;
-    covered.fill(1, m.start, m.end);
+    if (covered) covered.fill(1, m.start, m.end);
     accepted.push(m);
   }
   if (accepted.length === 0) return UNCHANGED(text);
-  accepted.sort((a, b) => a.start - b.start);
+  if (accepted.length > 1) accepted.sort((a, b) => a.start - b.start);
 
   const counts: Counts = {};
-  const parts: string[] = [];
+  let out = '';
   let last = 0;
+  const map = n.origStart !== null && n.origEnd !== null;
   for (const m of accepted) {
-    let [os, oe] = toOriginal(n, m.start, m.end);
+    let os = map ? n.origStart![m.start] : m.start;
+    const oe = map ? n.origEnd![m.end - 1] : m.end;
     if (os < last) os = last;
     if (oe <= os) continue;
-    parts.push(text.slice(last, os));
-    parts.push(applyOperator(cfg.operators[m.type], m.type, t.slice(m.start, m.end), text.slice(os, oe), cfg));
+    out += text.slice(last, os) + applyOperator(cfg.operators[m.type], m.type, t.slice(m.start, m.end), text.slice(os, oe), cfg);
     last = oe;
     counts[m.type] = (counts[m.type] ?? 0) + 1;
   }
-  parts.push(text.slice(last));
-  return { text: parts.join(''), counts, changed: true };
+  return { text: out + text.slice(last), counts, changed: true };
 }
 
 const MAX_JSON_DEPTH = 4;
