@@ -25,6 +25,8 @@ export type ViewKind = 'base' | 'folded' | 'leet' | 'squashed' | 'reversed' | 't
 export interface View {
   kind: ViewKind;
   text: string;
+  /** Known to be ASCII (tab, line breaks, printable): no script-gated pattern can match. */
+  ascii?: true;
 }
 
 export interface Normalized {
@@ -474,7 +476,7 @@ function textViews(raw: string, kind: ViewKind, views: View[], counts: { confusa
   const pre = ascii ? raw : raw.normalize('NFKC');
   const base = canonical(pre, ascii);
   const derived = (k: ViewKind): ViewKind => (kind === 'base' ? k : kind);
-  views.push({ kind, text: base });
+  views.push(ascii ? { kind, text: base, ascii: true } : { kind, text: base });
   if (!ascii && CONFUSABLE_CLASS.test(base)) {
     const lines = linesWith(base, CONFUSABLE_CLASS);
     const f = fold(lines);

@@ -180,31 +180,35 @@ class Context {
   }
 }
 
+/** A hit of `pattern` at `index`: kept when it beats the detector's best; true when no later hit
+ * of this pattern can weigh more (it got its full weight). */
+function consider(ctx: Context, view: View, best: Array<Hit | undefined>, detector: number, pattern: Pattern, index: number): boolean {
+  const w = ctx.weigh(DETECTORS[detector].name, pattern, view, index);
+  const b = best[detector];
+  if (!b || w > b.weight) best[detector] = { weight: w, view, index };
+  return w >= pattern.weight;
+}
+
 /** Runs every triggered pattern on one view; keeps each detector's best hit. */
 function scanView(view: View, ctx: Context, best: Array<Hit | undefined>): void {
   const text = view.text;
-  const done = new Set<Pattern>();
-  const consider = (detector: number, pattern: Pattern, index: number) => {
-    const w = ctx.weigh(DETECTORS[detector].name, pattern, view, index);
-    const b = best[detector];
-    if (!b || w > b.weight) best[detector] = { weight: w, view, index };
-    if (w >= pattern.weight) done.add(pattern); // no later hit of this pattern can weigh more
-  };
+  let done: Set<Pattern> | undefined; // patterns that got their full weight in this view
   const re = TRIGGERS.re;
   re.lastIndex = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     re.lastIndex = m.index + 1; // stems overlap ("do not follow" holds "follow")
     const cands = TRIGGERS.byStem.get(m[0])!;
-    for (const c of cands) {
-      if (done.has(c.pattern)) continue;
+    for (let i = 0; i < cands.length; i++) {
+      const c = cands[i];
       const b = best[c.detector];
       if (b && b.weight >= c.pattern.weight) continue; // cannot improve this detector
+      if (done?.has(c.pattern)) continue;
       c.pattern.re.lastIndex = m.index;
       const hit = c.pattern.re.exec(text);
-      if (hit) consider(c.detector, c.pattern, hit.index);
+      if (hit && consider(ctx, view, best, c.detector, c.pattern, hit.index)) (done ??= new Set()).add(c.pattern);
     }
   }
-  if (SCRIPT_GATES) {
+  if (SCRIPT_GATES && !view.ascii) {
     // one pass for "any character of any of the scripts" before a pass per script
     if (!SCRIPT_GATES.test(text)) return;
     const present = new Map<RegExp, boolean>();
@@ -216,7 +220,7 @@ function scanView(view: View, ctx: Context, best: Array<Hit | undefined>): void 
       const b = best[c.detector];
       if (b && b.weight >= c.pattern.weight) continue;
       const hit = c.pattern.re.exec(text);
-      if (hit) consider(c.detector, c.pattern, hit.index);
+      if (hit) consider(ctx, view, best, c.detector, c.pattern, hit.index);
     }
   }
 }
