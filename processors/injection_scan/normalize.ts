@@ -193,17 +193,39 @@ function linesWith(text: string, test: RegExp): string {
 function windowsAt(text: string, positions: number[], radius = 160): string {
   const out: string[] = [];
   let taken = -1; // end of the last window taken
+  const lastSpace = text.lastIndexOf(' ');
+  // Every search stays within the window (a prompt is often one long line: searching it for a
+  // line break from each position would read it up to 64 times).
   for (const p of positions) {
     if (p < taken) continue;
-    let from = Math.max(text.lastIndexOf('\n', p - 1) + 1, p - radius, taken);
-    const nl = text.indexOf('\n', p);
-    let to = Math.min(nl < 0 ? text.length : nl, p + radius);
-    if (from > 0 && text[from - 1] !== '\n') from = Math.min(p, text.indexOf(' ', from) + 1 || from);
-    if (to < text.length && text[to] !== '\n') to = Math.max(p, text.lastIndexOf(' ', to));
+    const lo = Math.max(0, p - radius, taken);
+    let from = Math.max(lastIn(text, 0x0a, p - 1, lo) + 1, p - radius, taken);
+    let to = Math.min(text.length, p + radius);
+    const nl = firstIn(text, 0x0a, p, to);
+    if (nl >= 0) to = nl;
+    if (from > 0 && text.charCodeAt(from - 1) !== 0x0a) {
+      // after the first space from `from` on, but not past p (p itself when the space is later)
+      const sp = firstIn(text, 0x20, from, p);
+      if (sp >= 0) from = sp + 1;
+      else if (lastSpace >= p) from = p;
+    }
+    if (to < text.length && text.charCodeAt(to) !== 0x0a) to = Math.max(p, lastIn(text, 0x20, to, p));
     out.push(text.slice(from, to));
     taken = to;
   }
   return out.join('\n');
+}
+
+/** Index of the first `c` in [from, to), or -1. */
+function firstIn(text: string, c: number, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === c) return i;
+  return -1;
+}
+
+/** Index of the last `c` in [lo, from] (searching down from `from`), or -1. */
+function lastIn(text: string, c: number, from: number, lo: number): number {
+  for (let i = from; i >= lo; i--) if (text.charCodeAt(i) === c) return i;
+  return -1;
 }
 
 // Word pieces fold() works on: runs of characters other than blanks and these, cut every 64.
