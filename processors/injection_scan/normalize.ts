@@ -103,11 +103,26 @@ function stripDiacritic(ch: string): string {
 const BLANKS = /[ \t\f\v\u00a0\u3000]{2,64}|[\t\f\v\u00a0\u3000]/g;
 const BREAKS = / [\r\n][\s]{0,64}|[\r\n][\s]{1,64}|\r/g;
 
+// Both expressions match whitespace only, so what they do to a run of whitespace (\s) depends on
+// that run alone: one pass finds the runs that can change (two or more characters, or one other
+// than a space or a line break) and each run gets both replacements (cached: indentation repeats).
+// Half the matches of two passes on code and logs, and one pass instead of two on prose.
+const SPACE_RUN = /\s{2,}|[^\S \n]/g;
+const runCache = new Map<string, string>();
+function blankRun(run: string): string {
+  let out = runCache.get(run);
+  if (out === undefined) {
+    out = run.replace(BLANKS, ' ').replace(BREAKS, '\n');
+    if (run.length <= 64 && runCache.size < 1024) runCache.set(run, out);
+  }
+  return out;
+}
+
 /** Lower case, Latin diacritics stripped, spaces collapsed (line breaks kept as one "\n"). */
 export function canonical(text: string, ascii = !NON_ASCII.test(text)): string {
   let t = text.toLowerCase();
   if (!ascii) t = t.replace(/[\u00c0-\u024f]/g, stripDiacritic);
-  return t.replace(BLANKS, ' ').replace(BREAKS, '\n');
+  return t.replace(SPACE_RUN, blankRun);
 }
 
 interface Stripped {
