@@ -92,19 +92,19 @@ export class DuckDBWriter {
     if (this.closed) throw classifyDuckDBError(new Error('the database is closed'), 'rows');
     if (tables.length === 0) return true;
     const conn = this.conn;
-    const parts: Array<{ name: string; rows: FlatTable }> = [];
     const created = new Map<string, TableDef>();
-    for (const t of tables) {
-      for (const d of splitByDay(t)) {
-        const name = dayTableName(t.table.name, d.day);
-        parts.push({ name, rows: d.rows });
-        if (!this.days.has(name)) created.set(name, t.table);
-      }
-    }
-    if (parts.length === 0) return true;
-    const tx = parts.length > 1 || created.size > 0 || batchId !== undefined;
     const touched: string[] = [];
+    let tx = false;
     try {
+      const parts: Array<{ name: string; rows: FlatTable }> = [];
+      for (const t of tables) {
+        for (const d of splitByDay(t)) {
+          const name = dayTableName(t.table.name, d.day);
+          parts.push({ name, rows: d.rows });
+          if (!this.days.has(name)) created.set(name, t.table);
+        }
+      }
+      tx = parts.length > 1 || created.size > 0 || batchId !== undefined;
       if (batchId !== undefined && (await conn.runAndReadAll(SEEN_SQL, [batchId])).currentRowCount > 0) return false;
       if (tx) await conn.run('BEGIN TRANSACTION');
       if (created.size) await this.createDayTables(created);
