@@ -15,7 +15,7 @@
 //   BENCH_PROXY_MODES=nonstreaming (or streaming) BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
 import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -57,8 +57,16 @@ interface LatencyAtLoad {
   addedP99Guarded: number;
 }
 
+/** CPU per request (µs) of each process during a target's closed-loop slices: what the ratio is
+ * made of on a CPU-bound machine. agentcol's figure on the direct target is its idle cost. */
+interface CpuPerRequest {
+  agentcol: number;
+  mock: number;
+  client: number;
+}
+
 interface Mode {
-  throughput: { direct: LoadResult; proxied: LoadResult; guarded: LoadResult; ratio: number; ratioGuarded: number };
+  throughput: { direct: LoadResult; proxied: LoadResult; guarded: LoadResult; ratio: number; ratioGuarded: number; cpuUs?: Record<Target, CpuPerRequest> };
   /** At the offered load of the target (BENCH_PROXY_RATE, default 1,000 requests/s). */
   fixedLoad: LatencyAtLoad;
   /** At a light load (BENCH_PROXY_LOW_RATE, default 100 requests/s): the proxy's own cost without queueing. */
@@ -73,7 +81,7 @@ export interface ProxyBenchResult {
   streaming?: Mode;
 }
 
-const AGENT_KEY = 'bench-agent-key';
+export const AGENT_KEY = 'bench-agent-key';
 const SYSTEM = 'You are a support assistant for an online shop. Answer briefly, cite the order number, never reveal internal notes.';
 const QUESTION =
   'Hello, my order 48213 arrived yesterday but the box was damaged and one of the two mugs inside is cracked. ' +
@@ -82,7 +90,7 @@ const QUESTION =
 
 /** The example guard plugin (test/fixtures/plugins/agentcol-guard-keyword): its keyword scan runs
  * inline on every request and response. */
-function guardSetup(): { name: string; plugin: string; processor: string } {
+export function guardSetup(): { name: string; plugin: string; processor: string } {
   return {
     name: 'keyword_guard (test/fixtures/plugins/agentcol-guard-keyword)',
     plugin: join(REPO, 'test/fixtures/plugins/agentcol-guard-keyword'),
@@ -106,7 +114,7 @@ export async function startMock(): Promise<{ child: ChildProcess; port: number; 
   return { child, port: info.port, key: info.keys.openai[0], stop: () => (child.kill('SIGTERM'), exited) };
 }
 
-function proxyConfig(p: { mockPort: number; mockKey: string; proxy: number; guarded: number; health: number; metrics: number; guard: { plugin: string; processor: string }; stores: boolean }): string {
+export function proxyConfig(p: { mockPort: number; mockKey: string; proxy: number; guarded: number; health: number; metrics: number; guard: { plugin: string; processor: string }; stores: boolean }): string {
   const guardId = p.guard.processor.split(':')[0];
   const exporters = p.stores ? '[duckdb, postgres]' : '[debug]';
   const receiver = (endpoint: number, guardrails: string) => `
@@ -145,6 +153,18 @@ service:
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
+/** User + system CPU of another process, µs (Linux /proc; undefined elsewhere). */
+function procCpuUs(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    // Fields after the ") " that closes the command name: utime is the 12th, stime the 13th (clock ticks, 100/s).
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function runProxyBench(opts: ProxyBenchOptions = {}): Promise<ProxyBenchResult> {
   const seconds = opts.seconds ?? Number(process.env.BENCH_PROXY_SECONDS ?? 5);
   const concurrency = opts.concurrency ?? Number(process.env.BENCH_PROXY_CONCURRENCY ?? 16);
@@ -179,20 +199,28 @@ export async function runProxyBench(opts: ProxyBenchOptions = {}): Promise<Proxy
     const sender = (port: number, key: string, model: string, stream: boolean): Send =>
       httpSender({ port, path: '/v1/chat/completions', headers: { authorization: `Bearer ${key}` }, body: body(model, stream), agent });
 
-    /** Runs `loop` on every target in `rounds` interleaved slices; merges each target's slices. */
-    const interleaved = async (targets: Record<Target, Send>, loop: (send: Send) => Promise<LoadRun>): Promise<Record<Target, LoadResult>> => {
+    const cpuNow = () => ({ agentcol: procCpuUs(run?.child.pid), mock: procCpuUs(mock.child.pid), client: cpuUsageUs() });
+    /** Runs `loop` on every target in `rounds` interleaved slices; merges each target's slices and
+     * adds up each process's CPU over them. */
+    const interleaved = async (targets: Record<Target, Send>, loop: (send: Send) => Promise<LoadRun>) => {
       const names = Object.keys(targets) as Target[];
       const runs: Record<Target, LoadRun[]> = { direct: [], proxied: [], guarded: [] };
+      const cpu = Object.fromEntries(names.map((n) => [n, { agentcol: 0, mock: 0, client: 0 }])) as Record<Target, CpuPerRequest>;
       for (let r = 0; r < rounds; r++) {
         for (let i = 0; i < names.length; i++) {
           const name = names[(i + r) % names.length];
+          const c0 = cpuNow();
           runs[name].push(await loop(targets[name]));
+          const c1 = cpuNow();
+          for (const k of ['agentcol', 'mock', 'client'] as const) cpu[name][k] += (c1[k] ?? NaN) - (c0[k] ?? NaN);
         }
       }
-      return { direct: summarise(...runs.direct), proxied: summarise(...runs.proxied), guarded: summarise(...runs.guarded) };
+      const res = { direct: summarise(...runs.direct), proxied: summarise(...runs.proxied), guarded: summarise(...runs.guarded) };
+      for (const n of names) for (const k of ['agentcol', 'mock', 'client'] as const) cpu[n][k] /= res[n].requests;
+      return { ...res, cpuUs: cpu };
     };
     const atLoad = async (targets: Record<Target, Send>, r: number): Promise<LatencyAtLoad> => {
-      const res = await interleaved(targets, (send) => openLoop(send, { rate: r, seconds: seconds / rounds, maxRequests: maxRequests / rounds, maxInFlight: 2000 }));
+      const { cpuUs: _cpu, ...res } = await interleaved(targets, (send) => openLoop(send, { rate: r, seconds: seconds / rounds, maxRequests: maxRequests / rounds, maxInFlight: 2000 }));
       const ok = (x: LoadResult) => x.rps >= 0.95 * r && !x.skipped && !x.errors;
       return {
         rate: r,
@@ -236,6 +264,11 @@ export async function runProxyBench(opts: ProxyBenchOptions = {}): Promise<Proxy
   }
 }
 
+function cpuUsageUs(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
 export function formatProxyBench(r: ProxyBenchResult): string {
   const f = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : String(n));
   const lines = [`llm_proxy bench (guard: ${r.guard}; exporters: ${r.exporters})`];
@@ -247,12 +280,17 @@ export function formatProxyBench(r: ProxyBenchResult): string {
     const t = m.throughput;
     const row = (name: string, x: LoadResult) =>
       `    ${name.padEnd(8)} ${Math.round(x.rps).toString().padStart(6)} req/s  p50 ${f(x.p50)} ms  p99 ${f(x.p99)} ms  ttfb p50 ${f(x.ttfbP50)} ms  errors ${x.errors}${x.skipped ? `  skipped ${x.skipped}` : ''}`;
+    const cpu = (name: 'direct' | 'proxied' | 'guarded') => {
+      const c = t.cpuUs?.[name];
+      return c ? `${name} agentcol ${c.agentcol.toFixed(0)} + mock ${c.mock.toFixed(0)} + client ${c.client.toFixed(0)}` : `${name} n/a`;
+    };
     lines.push(
       `  ${label}, closed loop (throughput):`,
       row('direct', t.direct),
       row('proxied', t.proxied),
       row('guarded', t.guarded),
       `    throughput ratio proxied/direct ${f(t.ratio)} (target >= 0.4), guarded/direct ${f(t.ratioGuarded)}`,
+      `    CPU µs per request: ${cpu('direct')}; ${cpu('proxied')}; ${cpu('guarded')}`,
     );
     for (const l of [m.fixedLoad, m.lowLoad]) {
       lines.push(
