@@ -3,8 +3,22 @@
 // otelcol_exporter_queue_size, ...) so existing collector dashboards work; agentcol-only metrics use agentcol_.
 export type Labels = Record<string, string>;
 
+// Keys of frozen label objects, computed once: a hot caller (the LLM proxy, per request) keeps
+// frozen label sets and skips the sort and escaping. Frozen objects cannot change, so the cached
+// key cannot go stale.
+const frozenKeys = new WeakMap<Labels, string>();
+
 // Runs on every counter update (per proxied request, per batch): one pass, no intermediate arrays.
 function labelKey(labels: Labels): string {
+  if (Object.isFrozen(labels)) {
+    let k = frozenKeys.get(labels);
+    if (k === undefined) frozenKeys.set(labels, (k = computeLabelKey(labels)));
+    return k;
+  }
+  return computeLabelKey(labels);
+}
+
+function computeLabelKey(labels: Labels): string {
   const keys = Object.keys(labels).sort();
   let out = '';
   for (let i = 0; i < keys.length; i++) out += `${i ? ',' : ''}${keys[i]}="${escapeLabel(labels[keys[i]])}"`;

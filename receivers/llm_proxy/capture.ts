@@ -39,6 +39,10 @@ export interface Exchange {
   verdicts: RecordedVerdict[];
   requestBody: string;
   responseBody: string;
+  /** A response body still in bytes: decoded into responseBody when the call is captured. */
+  responseRaw?: Buffer;
+  /** A streamed answer's text: put in responseBody (as {stream, model, text, finish_reasons}) when captured. */
+  streamedText?: string;
   finishReasons?: string[];
 }
 

@@ -1,6 +1,6 @@
 // Self-metrics of the proxy (Prometheus names, agentcol_llm_*).
 import type { MetricsRegistry } from '../../core/telemetry/metrics.ts';
-import type { Counter, Histogram } from '../../core/telemetry/metrics.ts';
+import type { Counter, Histogram, Labels } from '../../core/telemetry/metrics.ts';
 import type { Exchange } from './capture.ts';
 
 export class ProxyMetrics {
@@ -30,18 +30,72 @@ export class ProxyMetrics {
   }
 
   record(x: Exchange): void {
-    const base = { receiver: this.receiver, agent: x.agentId, customer: x.customer, provider: x.provider, model: x.responseModel || x.targetModel || x.requestedModel };
-    this.requests.add(1, { ...base, status: String(x.status) });
-    this.duration.observe(Number(x.endNs - x.startNs) / 1e9, { receiver: this.receiver, provider: x.provider });
-    if (x.cacheHit) this.cacheHits.add(1, { receiver: this.receiver, customer: x.customer });
+    const l = this.labelsFor(x);
+    this.requests.add(1, l.requests);
+    this.duration.observe(Number(x.endNs - x.startNs) / 1e9, l.duration);
+    if (x.cacheHit) this.cacheHits.add(1, l.cacheHits);
     const u = x.usage;
     if (u) {
-      if (u.inputTokens) this.tokens.add(u.inputTokens, { ...base, class: 'input' });
-      if (u.outputTokens) this.tokens.add(u.outputTokens, { ...base, class: 'output' });
-      if (u.cacheReadTokens) this.tokens.add(u.cacheReadTokens, { ...base, class: 'cache_read' });
-      if (u.cacheWriteTokens) this.tokens.add(u.cacheWriteTokens, { ...base, class: 'cache_write' });
+      if (u.inputTokens) this.tokens.add(u.inputTokens, l.input);
+      if (u.outputTokens) this.tokens.add(u.outputTokens, l.output);
+      if (u.cacheReadTokens) this.tokens.add(u.cacheReadTokens, l.cacheRead);
+      if (u.cacheWriteTokens) this.tokens.add(u.cacheWriteTokens, l.cacheWrite);
     }
-    if (x.costUsd) this.cost.add(x.costUsd, base);
+    if (x.costUsd) this.cost.add(x.costUsd, l.base);
     for (const v of x.verdicts) if (v.action !== 'allow') this.guardVerdicts.add(1, { receiver: this.receiver, guard: v.guard, phase: v.phase, action: v.action });
   }
+
+  private readonly attemptLabels = new Map<string, Labels>();
+
+  /** Counts one upstream attempt (frozen label sets per provider and outcome). */
+  attempt(provider: string, outcome: string): void {
+    const id = `${provider}\u0000${outcome}`;
+    let l = this.attemptLabels.get(id);
+    if (!l) {
+      if (this.attemptLabels.size >= MAX_LABEL_SETS) this.attemptLabels.clear();
+      this.attemptLabels.set(id, (l = Object.freeze({ provider, outcome })));
+    }
+    this.attempts.add(1, l);
+  }
+
+  // The label sets of one (agent, customer, provider, model, status), built once and frozen (the
+  // registry caches the series key of a frozen set), instead of ~6 new objects per call.
+  private readonly labelSets = new Map<string, LabelSets>();
+
+  private labelsFor(x: Exchange): LabelSets {
+    const model = x.responseModel || x.targetModel || x.requestedModel;
+    const id = `${x.agentId}\u0000${x.customer}\u0000${x.provider}\u0000${model}\u0000${x.status}`;
+    let l = this.labelSets.get(id);
+    if (!l) {
+      if (this.labelSets.size >= MAX_LABEL_SETS) this.labelSets.clear();
+      const r = this.receiver;
+      const base = { receiver: r, agent: x.agentId, customer: x.customer, provider: x.provider, model };
+      const f = Object.freeze;
+      l = {
+        base: f(base),
+        requests: f({ ...base, status: String(x.status) }),
+        duration: f({ receiver: r, provider: x.provider }),
+        cacheHits: f({ receiver: r, customer: x.customer }),
+        input: f({ ...base, class: 'input' }),
+        output: f({ ...base, class: 'output' }),
+        cacheRead: f({ ...base, class: 'cache_read' }),
+        cacheWrite: f({ ...base, class: 'cache_write' }),
+      };
+      this.labelSets.set(id, l);
+    }
+    return l;
+  }
+}
+
+const MAX_LABEL_SETS = 4096;
+
+interface LabelSets {
+  base: Labels;
+  requests: Labels;
+  duration: Labels;
+  cacheHits: Labels;
+  input: Labels;
+  output: Labels;
+  cacheRead: Labels;
+  cacheWrite: Labels;
 }

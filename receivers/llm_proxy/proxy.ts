@@ -23,6 +23,7 @@ import { formatSse, type SseEvent } from './dialects/sse.ts';
 import { anthropicRequestFromOpenAI, openAIRequestFromAnthropic, TranslationError } from './dialects/translate-request.ts';
 import { AnthropicToOpenAIStream, OpenAIToAnthropicStream, anthropicResponseFromOpenAI, openAIResponseFromAnthropic } from './dialects/translate-response.ts';
 import { estimateUsage, usageFromAnthropic, usageFromOpenAI, type Usage } from './dialects/usage.ts';
+import { spliceTopLevelString } from './json-splice.ts';
 
 type Obj = Record<string, any>;
 type Operation = 'chat' | 'embeddings';
@@ -166,16 +167,44 @@ export class Proxy {
     } finally {
       if (!res.writableEnded && !res.destroyed) res.end();
       x.endNs = nowNs();
-      const max = this.d.cfg.capture.maxBodyBytes;
-      if (!this.d.cfg.capture.bodies) x.requestBody = x.responseBody = '';
-      else if (call?.rewritten) x.requestBody = cut(JSON.stringify(call.body), max);
-      else x.requestBody = raw.length > max ? raw.subarray(0, max).toString('utf8') + '…[truncated]' : raw.toString('utf8');
-      this.finish(call, x, guardReq, responseForGuard, streamedText);
+      // The answer's bytes leave on the next tick (node:http corks until then): metering and
+      // capture wait for a later turn of the event loop, so they never hold the answer back.
+      this.finishing.push({ call, x, raw, guardReq, json: responseForGuard, streamedText });
+      if (!this.finishScheduled) {
+        this.finishScheduled = true;
+        setImmediate(this.finishAll);
+      }
     }
   }
 
+  private finishing: Finishing[] = [];
+  private finishScheduled = false;
+
+  /** Meters and captures every call answered since the last run (also called before a capture drain). */
+  readonly finishAll = (): void => {
+    this.finishScheduled = false;
+    const list = this.finishing;
+    this.finishing = [];
+    for (const f of list) {
+      try {
+        this.finish(f);
+      } catch (err) {
+        this.d.logger.error('llm_proxy: metering or capture failed', { error: err });
+      }
+    }
+  };
+
   /** Metering, limits, response guards and capture: after the answer went out. */
-  private finish(call: Call | undefined, x: Exchange, guardReq: GuardRequest | undefined, json: Obj | undefined, streamedText: string | undefined): void {
+  private finish({ call, x, raw, guardReq, json, streamedText }: Finishing): void {
+    const max = this.d.cfg.capture.maxBodyBytes;
+    if (!this.d.cfg.capture.bodies) x.requestBody = x.responseBody = '';
+    else {
+      if (call?.rewritten) x.requestBody = cut(JSON.stringify(call.body), max);
+      else x.requestBody = raw.length > max ? raw.subarray(0, max).toString('utf8') + '…[truncated]' : raw.toString('utf8');
+      if (x.responseRaw) x.responseBody = cut(x.responseRaw.toString('utf8'), max);
+      else if (x.streamedText !== undefined) x.responseBody = cut(JSON.stringify({ stream: true, model: x.responseModel, text: x.streamedText, finish_reasons: x.finishReasons ?? [] }), max);
+    }
+    x.responseRaw = x.streamedText = undefined;
     if (call && !x.usage && x.status < 400 && x.attempts > 0 && !x.cacheHit) {
       // Upstream reported no usage (or the stream was cut): estimate, and say so.
       x.usage = estimateUsage(promptTexts(this.extracted(call)), streamedText ?? '');
@@ -289,14 +318,14 @@ export class Proxy {
       x.targetModel = target.model;
       try {
         const out = await this.attempt(c, target, upstreamBody);
-        this.d.metrics.attempts.add(1, { provider: target.provider, outcome: 'ok' });
+        this.d.metrics.attempt(target.provider, 'ok');
         return out;
       } catch (err) {
         if (!(err instanceof UpstreamFailure)) {
           this.d.breakers.release(target.provider);
           throw err;
         }
-        this.d.metrics.attempts.add(1, { provider: target.provider, outcome: err.kind });
+        this.d.metrics.attempt(target.provider, err.kind);
         if (c.gone) {
           this.d.breakers.release(target.provider);
           break;
@@ -331,7 +360,12 @@ export class Proxy {
       return JSON.stringify(c.dialect === 'openai' ? anthropicRequestFromOpenAI(b as never, t.model) : openAIRequestFromAnthropic(b as never, t.model));
     }
     const addUsage = c.stream && t.kind === 'openai' && !c.clientWantsUsage;
-    if (!addUsage && t.model === b.model && !c.rewritten) return c.raw;
+    if (!addUsage && !c.rewritten) {
+      if (t.model === b.model) return c.raw;
+      // Only the alias changes: swap it in the bytes rather than re-serialise the whole body.
+      const spliced = spliceTopLevelString(c.raw, 'model', t.model);
+      if (spliced) return spliced;
+    }
     const out: Obj = { ...b, model: t.model };
     if (addUsage) out.stream_options = { ...(b.stream_options ?? {}), include_usage: true };
     return JSON.stringify(out);
@@ -390,7 +424,7 @@ export class Proxy {
     }
     if (Array.isArray(obj.choices)) x.finishReasons = obj.choices.map((ch: Obj) => ch?.finish_reason).filter(Boolean);
     else if (obj.stop_reason) x.finishReasons = [obj.stop_reason];
-    x.responseBody = cut(out.toString('utf8'), this.d.cfg.capture.maxBodyBytes);
+    x.responseRaw = out; // decoded for capture after the answer went out
     c.res.writeHead(200, { 'content-type': 'application/json', 'content-length': out.length });
     c.res.end(out);
     const u = x.usage;
@@ -434,7 +468,7 @@ export class Proxy {
     x.responseModel = r.responseModel || t.model;
     x.usage = r.usage;
     x.finishReasons = r.finishReasons;
-    x.responseBody = cut(JSON.stringify({ stream: true, model: x.responseModel, text: r.text, finish_reasons: r.finishReasons }), this.d.cfg.capture.maxBodyBytes);
+    x.streamedText = r.text; // the captured body is built after the answer went out
     if (r.error) {
       x.error = r.error;
       x.errorType = 'stream_error';
@@ -479,6 +513,16 @@ export class Proxy {
     res.writeHead(e.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...e.headers });
     res.end(body);
   }
+}
+
+/** A call answered, waiting to be metered and captured. */
+interface Finishing {
+  call: Call | undefined;
+  x: Exchange;
+  raw: Buffer;
+  guardReq: GuardRequest | undefined;
+  json: Obj | undefined;
+  streamedText: string | undefined;
 }
 
 interface Outcome {

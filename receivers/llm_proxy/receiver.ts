@@ -27,6 +27,7 @@ export class LlmProxyReceiver implements Receiver {
   private readonly clients = new Map<string, ProviderClient>();
   private readonly capture: CaptureBuffer;
   private server?: ProxyServer;
+  private proxy?: Proxy;
   private started = false;
 
   constructor(
@@ -96,6 +97,7 @@ export class LlmProxyReceiver implements Receiver {
       throw err;
     }
     this.server = server;
+    this.proxy = proxy;
     this.started = true;
   }
 
@@ -104,11 +106,13 @@ export class LlmProxyReceiver implements Receiver {
     this.server = undefined;
     if (this.started) this.keys.stop();
     for (const c of this.clients.values()) c.close();
+    this.proxy?.finishAll();
     await this.capture.drain();
   }
 
   /** Hands captured spans and logs to the pipelines now and waits for them (tests, shutdown). */
   flushCapture(): Promise<void> {
+    this.proxy?.finishAll();
     return this.capture.drain();
   }
 

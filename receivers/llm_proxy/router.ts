@@ -57,12 +57,18 @@ export class Router {
     );
   }
 
-  private resolve(t: TargetConfig): ResolvedTarget {
-    return { ...t, kind: this.providers.get(t.provider)!.kind };
+  // Each route's targets with their provider kind, resolved once (the config does not change while
+  // a receiver runs); strategies that reorder copy the array.
+  private readonly resolved = new Map<RouteConfig, readonly ResolvedTarget[]>();
+
+  private targetsOf(route: RouteConfig): ResolvedTarget[] {
+    let t = this.resolved.get(route);
+    if (!t) this.resolved.set(route, (t = Object.freeze(route.targets.map((x) => Object.freeze({ ...x, kind: this.providers.get(x.provider)!.kind })))));
+    return t as ResolvedTarget[];
   }
 
   private order(route: RouteConfig, complexity: () => Tier): RoutePlan {
-    const targets = route.targets.map((t) => this.resolve(t));
+    const targets = this.targetsOf(route);
     switch (route.strategy) {
       case 'fallback':
         return { route: route.model, strategy: route.strategy, targets };

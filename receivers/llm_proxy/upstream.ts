@@ -31,12 +31,17 @@ export interface UpstreamCall {
 export class ProviderClient {
   private readonly agent: http.Agent;
   private readonly url: URL;
+  private readonly basePath: string;
   private readonly request: typeof http.request;
 
   constructor(readonly cfg: ProviderConfig) {
     this.url = new URL(cfg.base_url);
+    this.basePath = this.url.pathname.replace(/\/+$/, '');
     const secure = this.url.protocol === 'https:';
-    this.agent = secure ? new https.Agent({ keepAlive: true, maxSockets: 256 }) : new http.Agent({ keepAlive: true, maxSockets: 256 });
+    // Keep-alive pool per provider. LIFO reuses the most recently freed (warm) socket; Nagle is
+    // off: each request leaves in one write, waiting for an ACK only adds latency.
+    const opts = { keepAlive: true, maxSockets: 256, maxFreeSockets: 256, scheduling: 'lifo' as const, noDelay: true };
+    this.agent = secure ? new https.Agent(opts) : new http.Agent(opts);
     this.request = secure ? https.request : http.request;
   }
 
@@ -44,24 +49,23 @@ export class ProviderClient {
   send(call: UpstreamCall, key: string): Promise<http.IncomingMessage> {
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
-      'content-length': Buffer.byteLength(call.body),
+      'content-length': typeof call.body === 'string' ? Buffer.byteLength(call.body) : call.body.length,
       accept: 'application/json, text/event-stream',
-      ...call.headers,
     };
+    if (call.headers) Object.assign(headers, call.headers);
     if (this.cfg.kind === 'anthropic') {
       headers['x-api-key'] = key;
       headers['anthropic-version'] = this.cfg.anthropic_version;
     } else {
       headers.authorization = `Bearer ${key}`;
     }
-    const basePath = this.url.pathname.replace(/\/+$/, '');
     return new Promise((resolve, reject) => {
       let done = false;
       const req = this.request({
         protocol: this.url.protocol,
         hostname: this.url.hostname,
         port: this.url.port || undefined,
-        path: basePath + call.path,
+        path: this.basePath + call.path,
         method: 'POST',
         headers,
         agent: this.agent,
