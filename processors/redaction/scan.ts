@@ -7,6 +7,7 @@ import { DETECTORS } from './detectors/index.ts';
 import { keyLooksSecret, secretValueLooksReal } from './detectors/secrets.ts';
 import { forgetText } from './detectors/util.ts';
 import { PRIORITY, type EntityType, type Match } from './entities.ts';
+import { jsonStrings, type JsonStrings } from './json.ts';
 import { normalizeText, type Normalized } from './normalize.ts';
 import { applyOperator, ENCRYPTED_PREFIX } from './operators.ts';
 
@@ -234,109 +235,28 @@ function looksLikeJson(s: string): boolean {
  */
 export function redactString(text: string, cfg: CompiledRedaction, keyHint?: string, depth = 0): RedactResult {
   if (cfg.json && depth < MAX_JSON_DEPTH && looksLikeJson(text)) {
-    let valid = true;
-    try {
-      JSON.parse(text);
-    } catch {
-      valid = false;
-    }
-    if (valid) return redactJsonText(text, cfg, depth);
+    const doc = jsonStrings(text, cfg.ignoredKeys); // undefined: not valid JSON, so plain text
+    if (doc) return redactJsonText(text, doc, cfg, depth);
   }
   return redactText(text, cfg, keyHint);
 }
 
-/** Whether src[from, to) (what lies between two string tokens) closes a key's value: , { } [ ]. */
-function endsValue(src: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = src.charCodeAt(i);
-    if (c === 44 || c === 123 || c === 125 || c === 91 || c === 93) return true;
-  }
-  return false;
-}
-
 /**
- * The string tokens of a valid JSON text, in order: each starts at the first '"' after the previous
- * one (outside strings every '"' opens one) and ends at the next '"' that an odd run of backslashes
- * does not escape. Found with indexOf (native) rather than a regex match per token; what a token
- * stands for is a slice of the text unless it holds a backslash (then JSON.parse of the token).
+ * The string values of a valid JSON text (json.ts: keys and the values of ignored keys left out)
+ * are redacted and re-encoded in place. The plain-text values are redacted together (redactTexts:
+ * one detector pass for the document, not one per value); values that are JSON documents themselves
+ * recurse.
  */
-class StringTokens {
-  /** The current token: [start, end) in src, and what it stands for. */
-  start = -1;
-  end = 0;
-  private nextBackslash = -1; // the first '\' at or after the current token's start (Infinity: none)
-
-  constructor(private readonly src: string) {}
-
-  next(): boolean {
-    const src = this.src;
-    const q = src.indexOf('"', this.end);
-    if (q < 0) return false;
-    let e = src.indexOf('"', q + 1);
-    for (;;) {
-      if (e < 0) return false; // (not in a valid document)
-      let b = e;
-      while (src.charCodeAt(b - 1) === 92) b--;
-      if ((e - b) % 2 === 0) break;
-      e = src.indexOf('"', e + 1);
-    }
-    this.start = q;
-    this.end = e + 1;
-    if (this.nextBackslash >= 0 && this.nextBackslash < q) this.nextBackslash = -1;
-    if (this.nextBackslash < 0) {
-      const b = src.indexOf('\\', q);
-      this.nextBackslash = b < 0 ? Infinity : b;
-    }
-    return true;
-  }
-
-  value(): string {
-    return this.nextBackslash < this.end ? (JSON.parse(this.src.slice(this.start, this.end)) as string) : this.src.slice(this.start + 1, this.end - 1);
-  }
-}
-
-/**
- * Walks the string tokens of a valid JSON text; values (not keys) are redacted and re-encoded. The
- * plain-text values are redacted together (redactTexts: one detector pass for the document, not one
- * per value); values that are JSON documents themselves recurse.
- */
-function redactJsonText(src: string, cfg: CompiledRedaction, depth: number): RedactResult {
-  /** Value tokens to redact: [start, end) in src, value and key. */
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const values: string[] = [];
-  const keys: (string | undefined)[] = [];
-  let nested: number[] | undefined; // indexes of values that are JSON themselves
-  let lastKey: string | undefined;
-  let last = 0;
-  const tokens = new StringTokens(src);
-  while (tokens.next()) {
-    const q = tokens.start;
-    const end = tokens.end;
-    if (lastKey !== undefined && endsValue(src, last, q)) lastKey = undefined;
-    last = end;
-    let k = end;
-    while (k < src.length && src.charCodeAt(k) <= 32) k++;
-    if (src.charCodeAt(k) === 58) {
-      lastKey = tokens.value();
-      continue;
-    }
-    if (lastKey === undefined || !cfg.ignoredKeys.has(lastKey)) {
-      const value = tokens.value();
-      if (cfg.json && depth + 1 < MAX_JSON_DEPTH && looksLikeJson(value)) (nested ??= []).push(values.length);
-      starts.push(q);
-      ends.push(end);
-      values.push(value);
-      keys.push(lastKey);
-    }
-    lastKey = undefined;
-  }
+function redactJsonText(src: string, doc: JsonStrings, cfg: CompiledRedaction, depth: number): RedactResult {
+  const { starts, ends, values, keys } = doc;
   // Values that are JSON themselves recurse; the others are redacted together.
+  let nested: number[] | undefined;
   let nestedResults: RedactResult[] | undefined;
-  if (nested) {
-    nestedResults = [];
-    for (const v of nested) {
-      nestedResults.push(redactString(values[v], cfg, keys[v], depth + 1));
+  if (cfg.json && depth + 1 < MAX_JSON_DEPTH) {
+    for (let v = 0; v < values.length; v++) {
+      if (!looksLikeJson(values[v])) continue;
+      (nested ??= []).push(v);
+      (nestedResults ??= []).push(redactString(values[v], cfg, keys[v], depth + 1));
       values[v] = '';
     }
   }
