@@ -544,15 +544,15 @@ function canonicalKeepBlanks(pre: string, ascii: boolean): string {
 // Words that make a leet or squashed line worth a view when no detector lead is in it.
 const KEYWORDS = /^(?:instructions?|previous|prior|above|earlier|rules?|guidelines|prompt|system|ignore|ignoring|disregard|forget|override|bypass|jailbreak|unrestricted|unfiltered|developer|restrictions|filters?|password|secrets?|reveal|print|repeat|verbatim|dan|mode|assistant|evil|pretend|send|forward|email|conversation|credentials|admin|delete|transfer|hacked|pwned|new|now|you|your)/;
 
+/** The alternatives of the keyword expression (regular-expression source). */
+export const KEYWORD_SOURCES: readonly string[] = KEYWORDS.source.slice(4, -1).split('|');
+
 /** The first two letters of every keyword (a cheap test before the expression). */
 export const KEYWORD_PREFIXES: ReadonlySet<string> = new Set(
-  KEYWORDS.source
-    .slice(4, -1)
-    .split('|')
-    .map((k) => {
-      if (!/^[a-z]{2}/.test(k)) throw new Error(`injection_scan: keyword /${k}/ does not begin with two letters`);
-      return k.slice(0, 2);
-    }),
+  KEYWORD_SOURCES.map((k) => {
+    if (!/^[a-z]{2}/.test(k)) throw new Error(`injection_scan: keyword /${k}/ does not begin with two letters`);
+    return k.slice(0, 2);
+  }),
 );
 
 /** The default keyword test (normalize() callers pass the detectors' leads as well). */

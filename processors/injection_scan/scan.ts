@@ -14,8 +14,8 @@
 //      characters sit inside Latin words
 //   6. score = 1 - prod_d (1 - w_d)   (noisy-OR; 0 when nothing fired), rounded to 3 decimals
 import { DETECTORS, type DetectorName, type Pattern } from './detectors.ts';
-import { buildTriggers } from './triggers.ts';
-import { DEFAULT_LIMITS, isCommonKeyword, KEYWORD_PREFIXES, normalize, type KeywordTest, type NormalizeLimits, type View, type ViewKind } from './normalize.ts';
+import { buildTriggers, stemOf } from './triggers.ts';
+import { DEFAULT_LIMITS, isCommonKeyword, KEYWORD_PREFIXES, KEYWORD_SOURCES, normalize, type KeywordTest, type NormalizeLimits, type View, type ViewKind } from './normalize.ts';
 
 export type InputRole = 'user' | 'tool' | 'document';
 
@@ -118,9 +118,17 @@ const TRIGGERS = buildTriggers(DETECTORS);
 // for most of the leet and squashed tokens of code and logs.
 const WORD_PREFIXES = new Set([...KEYWORD_PREFIXES, ...TRIGGERS.keywordStems.filter((s) => /^[a-z0-9]/.test(s)).map((s) => s.slice(0, 2))]);
 const PREFILTERED = TRIGGERS.keywordStems.every((s) => s.length >= 2);
+// The same for three characters: a keyword (its literal beginning) or word lead of three or more
+// characters is begun by one of these; the shorter ones are tested whole.
+const WORD_ENTRIES = [...KEYWORD_SOURCES.map((k) => stemOf(k)), ...TRIGGERS.keywordStems.filter((s) => /^[a-z0-9]/.test(s))];
+const PREFIXES3 = new Set(WORD_ENTRIES.filter((e) => e.length >= 3).map((e) => e.slice(0, 3)));
+const SHORT_ENTRIES = [...new Set(WORD_ENTRIES.filter((e) => e.length < 3))];
 const isKeyword: KeywordTest = (word: string) => {
   const c = word.charCodeAt(0);
-  if (PREFILTERED && word.length >= 2 && ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)) && !WORD_PREFIXES.has(word.slice(0, 2))) return false;
+  if (PREFILTERED && word.length >= 2 && ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39))) {
+    if (!WORD_PREFIXES.has(word.slice(0, 2))) return false;
+    if (word.length >= 3 && !PREFIXES3.has(word.slice(0, 3)) && !SHORT_ENTRIES.some((e) => word.startsWith(e))) return false;
+  }
   return isCommonKeyword(word) || TRIGGERS.startsWithLead(word);
 };
 // The same first test as a table over two ASCII characters (a word beginning with anything else
