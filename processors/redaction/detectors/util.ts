@@ -175,6 +175,10 @@ const groupByHints = new Map<readonly string[], HintGroup>();
 let table: Array<Array<[string, number]> | undefined> = [];
 /** 1 where table has an entry: a typed array read first (holes in `table` are slow to read). */
 let present = new Uint8Array(1 << 15);
+/** Per trigram key: bit (c & 31) set for the 4th code unit c of each of its hints, and every bit
+ * when one of them is 3 code units long. A position whose 4th code unit has no bit set starts no
+ * hint: most trigram hits (common words sharing a hint's first three letters) stop there. */
+let fourth = new Uint32Array(1 << 15);
 
 const trigram = (a: number, b: number, c: number) => ((a & 31) << 10) | ((b & 31) << 5) | (c & 31);
 
@@ -185,11 +189,13 @@ export function hintGroup(hints: readonly string[], before: number): HintGroup {
   groupByHints.set(hints, g);
   table = new Array(1 << 15);
   present = new Uint8Array(1 << 15);
+  fourth = new Uint32Array(1 << 15);
   for (const x of groups)
     for (const h of x.hints) {
       const k = trigram(h.charCodeAt(0), h.charCodeAt(1), h.charCodeAt(2));
       (table[k] ??= []).push([h, x.id]);
       present[k] = 1;
+      fourth[k] |= h.length === 3 ? 0xffffffff : 1 << (h.charCodeAt(3) & 31);
     }
   scannedText = undefined;
   return g;
@@ -232,10 +238,14 @@ function scanHints(text: string): (number[] | undefined)[] {
   const out: number[][] = groups.map(() => []);
   const n = text.length - 2;
   const buf = lowBytes(text);
+  const p = present;
+  const f = fourth;
   let key = ((buf[0] & 31) << 5) | (buf[1] & 31);
   for (let i = 0; i < n; i++) {
     key = ((key << 5) | (buf[i + 2] & 31)) & 0x7fff;
-    if (present[key] === 0) continue;
+    if (p[key] === 0) continue;
+    // (past the text's end the byte is stale or undefined: hintAt checks the bounds)
+    if ((f[key] & (1 << (buf[i + 3] & 31))) === 0) continue;
     const e = table[key]!;
     for (let k = 0; k < e.length; k++) {
       const h = e[k][0];
