@@ -1,11 +1,12 @@
 // injection_scan before vs after a change, in one process: first checks that both give identical
 // results (score, detectors, weights, excerpt, view) on the labelled set and the guards bench's
 // payloads, then measures MB of payload per CPU second per group of payloads (kind, size, all),
-// before and after alternating, best of ROUNDS (default 3). "Before" is another checkout of processors/injection_scan (self-contained):
+// before and after alternating in slices of ~20 ms of CPU, ROUNDS rounds (default 3). "Before" is
+// another checkout of processors/injection_scan (self-contained):
 //
 //   mkdir -p /tmp/before && git archive <commit> processors/injection_scan | tar -x -C /tmp/before
 //   node --import tsx bench/injection-before-after.ts /tmp/before
-//   ROUNDS=3 (best of), INJ_GROUPS=all,chat,"64 KB" (only these groups)
+//   ROUNDS=3, INJ_GROUPS=all,chat,"64 KB" (only these groups)
 import { isDeepStrictEqual } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
@@ -52,28 +53,44 @@ const groups: Array<[string, typeof payloads]> = [
 // INJ_GROUPS=all,chat: time only these groups (default: every group)
 const only = process.env.INJ_GROUPS?.split(',');
 if (only) groups.splice(0, groups.length, ...groups.filter(([label]) => only.includes(label)));
+// A shared machine's load comes and goes: each round alternates the two every ~20 ms of CPU
+// (passes over the group's payloads) and compares what each did in the same stretch of time; the
+// ratio reported is the median of the rounds' ratios, the rates the best round's.
 const rate: Record<string, Record<string, number>> = { before: {}, after: {} };
+const ratios: Record<string, number[]> = {};
 const rounds = Number(process.env.ROUNDS ?? 3);
+const SLICES = 10; // per implementation and round
 for (let round = 0; round < rounds; round++)
-  for (const [label, group] of groups)
-    for (const [name, f] of round % 2 ? [...impls].reverse() : impls) {
+  for (const [label, group] of groups) {
+    const cpu = [0, 0];
+    const bytes = [0, 0];
+    let k = 0;
+    for (let slice = 0; slice < 2 * SLICES; slice++) {
+      const which = (slice + round) % 2; // alternate, and which goes first per round
+      const f = impls[which][1];
       const c0 = process.cpuUsage();
-      let bytes = 0;
       let used = 0;
-      let k = 0;
       do {
         const p = group[k++ % group.length];
         f(p.text, p.role);
-        bytes += p.bytes;
+        bytes[which] += p.bytes;
         const u = process.cpuUsage(c0);
         used = (u.user + u.system) / 1e6;
-      } while (used < 0.1 || k < group.length);
-      rate[name][label] = Math.max(rate[name][label] ?? 0, bytes / 1e6 / used);
+      } while (used < 0.02);
+      cpu[which] += used;
     }
+    const r = [bytes[0] / 1e6 / cpu[0], bytes[1] / 1e6 / cpu[1]];
+    rate.before[label] = Math.max(rate.before[label] ?? 0, r[0]);
+    rate.after[label] = Math.max(rate.after[label] ?? 0, r[1]);
+    (ratios[label] ??= []).push(r[1] / r[0]);
+  }
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const us = (mb: number) => (1024 / mb).toFixed(0);
-console.log(`${'payload'.padEnd(10)} ${'before'.padStart(7)} ${'after'.padStart(7)}  MB/s per core (best of ${rounds})   CPU µs/KiB before, after`);
+console.log(`${'payload'.padEnd(10)} ${'before'.padStart(7)} ${'after'.padStart(7)}  MB/s per core (best round of ${rounds}); after/before: median of the rounds (range)   CPU µs/KiB before, after`);
 for (const [label] of groups) {
   const b = rate.before[label];
   const a = rate.after[label];
-  console.log(`${label.padEnd(10)} ${b.toFixed(1).padStart(7)} ${a.toFixed(1).padStart(7)} ${(a / b).toFixed(2).padStart(6)}x   ${us(b).padStart(5)} ${us(a).padStart(5)}`);
+  const rs = ratios[label];
+  const range = `(${Math.min(...rs).toFixed(2)}-${Math.max(...rs).toFixed(2)})`;
+  console.log(`${label.padEnd(10)} ${b.toFixed(1).padStart(7)} ${a.toFixed(1).padStart(7)} ${median(rs).toFixed(2).padStart(6)}x ${range.padEnd(12)} ${us(b).padStart(5)} ${us(a).padStart(5)}`);
 }

@@ -201,17 +201,17 @@ function consider(ctx: Context, view: View, best: Array<Hit | undefined>, detect
 function scanView(view: View, ctx: Context, best: Array<Hit | undefined>): void {
   const text = view.text;
   let done: Set<Pattern> | undefined; // patterns that got their full weight in this view
-  const re = TRIGGERS.re;
-  re.lastIndex = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    re.lastIndex = m.index + 1; // stems overlap ("do not follow" holds "follow")
-    const cands = TRIGGERS.byStem.get(m[0])!;
+  // every start of a stem (they overlap: "do not follow" holds "follow"), ascending
+  const found = TRIGGERS.finder.find(text);
+  for (let k = 0; k < found.length; k += 2) {
+    const at = found[k];
+    const cands = TRIGGERS.candidates[found[k + 1]];
     for (let i = 0; i < cands.length; i++) {
       const c = cands[i];
       const b = best[c.detector];
       if (b && b.weight >= c.pattern.weight) continue; // cannot improve this detector
       if (done?.has(c.pattern)) continue;
-      c.pattern.re.lastIndex = m.index;
+      c.pattern.re.lastIndex = at;
       const hit = c.pattern.re.exec(text);
       if (hit && consider(ctx, view, best, c.detector, c.pattern, hit.index)) (done ??= new Set()).add(c.pattern);
     }

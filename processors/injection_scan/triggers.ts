@@ -1,8 +1,10 @@
-// The prefilter: one regular expression that finds every place a pattern could start (the literal
-// text each pattern's leads begin with: a word stem such as "ignor", or symbols such as "<|"),
-// and which patterns to try there. Most of a benign prompt holds no lead at all, so the cost of a
-// scan is about one pass of this expression over each view.
+// The prefilter: every place a pattern could start (the literal text each pattern's leads begin
+// with: a word stem such as "ignor", or symbols such as "<|"), and which patterns to try there.
+// Defined by one regular expression; found by an automaton that gives the same places in one pass
+// (stem-finder.ts). Most of a benign prompt holds no lead at all, so the cost of a scan is about
+// one pass of it over each view.
 import type { Detector, Pattern } from './detectors.ts';
+import { StemFinder } from './stem-finder.ts';
 
 export interface Candidate {
   detector: number;
@@ -14,6 +16,10 @@ export interface TriggerIndex {
   re: RegExp;
   /** Stem -> the patterns whose leads begin with it or with a shorter stem it starts with. */
   byStem: Map<string, Candidate[]>;
+  /** What `re` finds from every position, in one pass: start, stem index pairs. */
+  finder: StemFinder;
+  /** Stem index (of finder.stems) -> byStem's candidates. */
+  candidates: Candidate[][];
   /** Patterns without leads (scripts without word boundaries), tried on non-ASCII views. */
   script: Candidate[];
   /** Does a word begin with a lead? (normalize.ts: is a leet or squashed token worth a view) */
@@ -136,5 +142,7 @@ export function buildTriggers(detectors: readonly Detector[]): TriggerIndex {
     sticky.lastIndex = 0;
     return sticky.test(word);
   };
-  return { re: new RegExp(parts.join('|'), 'g'), byStem, script, startsWithLead, keywordStems: kstems };
+  const finder = new StemFinder(stems);
+  const candidates = stems.map((stem) => byStem.get(stem)!);
+  return { re: new RegExp(parts.join('|'), 'g'), byStem, finder, candidates, script, startsWithLead, keywordStems: kstems };
 }

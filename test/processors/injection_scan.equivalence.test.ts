@@ -3,8 +3,12 @@
 // bench's payloads and 700 seeded random texts full of obfuscations (test/fixtures/injection/
 // equivalence.ts). A deliberate change of results regenerates the file and says why.
 import { describe, expect, it } from 'vitest';
+import { DETECTORS } from '../../processors/injection_scan/detectors.ts';
+import { normalize } from '../../processors/injection_scan/normalize.ts';
 import { scanText } from '../../processors/injection_scan/scan.ts';
+import { buildTriggers } from '../../processors/injection_scan/triggers.ts';
 import { digestOf, equivalenceCases, loadExpected } from '../fixtures/injection/equivalence.ts';
+import { prng } from '../helpers/random.ts';
 
 describe('injection_scan equivalence', () => {
   it('gives the recorded result on every text of the equivalence corpus', () => {
@@ -24,5 +28,35 @@ describe('injection_scan equivalence', () => {
     // the corpus exercises what it is meant to: attacks found in derived views, and benign texts
     expect(expected.filter((e) => e.detectors.includes('obfuscation')).length).toBeGreaterThan(50);
     expect(expected.filter((e) => e.score === 0).length).toBeGreaterThan(200);
+  }, 120_000);
+
+  it('the stem finder (automaton) finds what the prefilter expression finds from every position', () => {
+    const t = buildTriggers(DETECTORS);
+    const byExpression = (text: string) => {
+      const out: number[] = [];
+      t.re.lastIndex = 0;
+      for (let m = t.re.exec(text); m; m = t.re.exec(text)) {
+        t.re.lastIndex = m.index + 1;
+        out.push(m.index, t.finder.stems.indexOf(m[0]));
+      }
+      return out;
+    };
+    const texts = equivalenceCases().flatMap((c) => normalize(c.text).views.map((v) => v.text));
+    // stems glued to word characters, symbols, other scripts and each other
+    const r = prng(4);
+    const stems = t.finder.stems;
+    const glue = ['', ' ', '_', 'A', 'a', '9', 'é', '\n', '"', '<', '|', '-', '.', '日'];
+    for (let i = 0; i < 3000; i++) {
+      let s = '';
+      for (let k = 0; k < 1 + r() * 12; k++) {
+        const stem = stems[Math.floor(r() * stems.length)];
+        s += glue[Math.floor(r() * glue.length)] + (r() < 0.3 ? stem.slice(0, 1 + Math.floor(r() * stem.length)) : stem);
+      }
+      texts.push(s);
+    }
+    let differ = 0;
+    for (const text of texts) if (t.finder.find(text).join() !== byExpression(text).join()) differ++;
+    expect(differ, `${differ} of ${texts.length} texts`).toBe(0);
+    expect(texts.length).toBeGreaterThan(8000);
   }, 120_000);
 });
