@@ -58,12 +58,21 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
   return new Promise<RelayResult>((resolve, reject) => {
     const timer = setTimeout(() => fail(`the upstream stream stalled for ${o.idleMs} ms`, 'timeout'), o.idleMs);
 
+    // Events of one upstream chunk are gathered and leave in one write (one chunk of the chunked
+    // response, one pass through the stream machinery) rather than one write per event.
+    let pending = '';
     const write = (wire: string) => {
+      result.events?.push(wire);
+      pending += wire;
+    };
+    const flush = () => {
+      if (pending === '') return;
       if (!started) {
         started = true;
         res.writeHead(200, SSE_RESPONSE_HEADERS);
       }
-      result.events?.push(wire);
+      const wire = pending;
+      pending = '';
       if (!res.write(wire) && !paused) {
         // The agent reads slower than the provider sends: stop reading upstream until it drains.
         paused = true;
@@ -78,6 +87,12 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     const observe = (ev: SseEvent) => {
       if (ev.data === '[DONE]') {
         terminal = true;
+        return;
+      }
+      // Most OpenAI chunks are one text delta: read it without building the object.
+      if (o.upstreamDialect === 'openai' && result.responseModel && scanOpenAITextChunk(ev.data, texts, result.finishReasons)) {
+        for (const t of texts) appendText(t);
+        texts.length = 0;
         return;
       }
       let obj: Record<string, any>;
@@ -121,8 +136,15 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       return obj;
     };
 
+    // The answer text in pieces, joined once at the end.
+    const texts: string[] = [];
+    const pieces: string[] = [];
+    let textChars = 0;
     const appendText = (t: string) => {
-      if (result.text.length < o.maxTextChars) result.text += t;
+      if (textChars < o.maxTextChars) {
+        pieces.push(t);
+        textChars += t.length;
+      }
     };
 
     const onEvent = (ev: SseEvent) => {
@@ -138,6 +160,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     const finish = () => {
       if (settled) return;
       settled = true;
+      result.text = pieces.join('');
       clearTimeout(timer);
       cleanup();
       result.usage = tracker.usage() ?? tracker.partialUsage();
@@ -166,19 +189,19 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
 
     const onData = (chunk: Buffer) => {
       timer.refresh();
-      const events = parser.push(chunk);
-      // One upstream chunk usually holds several events: corked, they leave in one write.
-      const cork = started && events.length > 1;
-      if (cork) res.cork();
-      for (const ev of events) onEvent(ev);
-      if (cork) res.uncork();
+      for (const ev of parser.push(chunk)) onEvent(ev);
+      flush();
     };
     const onEnd = () => {
       for (const ev of parser.end()) onEvent(ev);
       // OpenAI-compatible servers sometimes omit [DONE]: a finish_reason already marks a full answer.
       const complete = terminal || (o.upstreamDialect === 'openai' && result.finishReasons.length > 0);
-      if (!complete) return fail('the upstream stream ended before its last event', 'connection');
+      if (!complete) {
+        flush(); // the complete events seen so far go out before the in-band error
+        return fail('the upstream stream ended before its last event', 'connection');
+      }
       if (o.translator) for (const wire of o.translator.end()) write(wire);
+      flush();
       if (!started) res.writeHead(200, SSE_RESPONSE_HEADERS);
       finish();
     };
@@ -206,4 +229,77 @@ export function replayStream(res: ServerResponse, events: string[]): void {
   res.writeHead(200, SSE_RESPONSE_HEADERS);
   for (const e of events) res.write(e);
   res.end();
+}
+
+// What may stand before a structural quote; the character after the string tells a key (:) from a value.
+const STRUCTURAL_BEFORE_KEY = new Set([0x7b /* { */, 0x2c /* , */, 0x5b /* [ */, 0x3a /* : */, 0x20, 0x0a, 0x0d, 0x09]);
+
+function skipWs(s: string, i: number): number {
+  for (;;) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return i;
+    i++;
+  }
+}
+
+/** For each member `"key": value` in `data` (any depth) calls `take` with the string value, or
+ * null for a null value. False when a value is neither, or a string literal is malformed. */
+function eachStringMember(data: string, key: string, take: (v: string | null) => void): boolean {
+  for (let at = data.indexOf(key); at >= 0; at = data.indexOf(key, at + key.length)) {
+    const before = data.charCodeAt(at - 1);
+    if (before === 0x5c /* \ */) continue; // an escaped quote: inside a string
+    if (!STRUCTURAL_BEFORE_KEY.has(before)) return false;
+    let i = skipWs(data, at + key.length);
+    if (data.charCodeAt(i) !== 0x3a /* : */) continue; // a string value that happens to read "content"
+    i = skipWs(data, i + 1);
+    const c = data.charCodeAt(i);
+    if (c === 0x6e /* n */ && data.startsWith('null', i)) {
+      take(null);
+      continue;
+    }
+    if (c !== 0x22) return false;
+    // The closing quote is the first one not escaped by an odd run of backslashes.
+    let end = i + 1;
+    let escaped = false;
+    for (;;) {
+      end = data.indexOf('"', end);
+      if (end < 0) return false;
+      let k = end - 1;
+      while (data.charCodeAt(k) === 0x5c) k--;
+      if ((end - 1 - k) % 2 === 0) break;
+      escaped = true;
+      end++;
+    }
+    if (!escaped && data.indexOf('\\', i + 1) >= 0 && data.indexOf('\\', i + 1) < end) escaped = true;
+    if (!escaped) take(data.slice(i + 1, end));
+    else {
+      try {
+        take(JSON.parse(data.slice(i, end + 1)) as string);
+      } catch {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+/**
+ * The plain OpenAI text chunk (`choices[].delta.content`, `finish_reason`; no tool calls, usage or
+ * error), read with string searches instead of JSON.parse. Appends to `texts` and `finishReasons`
+ * only when it returns true; false = parse the chunk in full.
+ */
+export function scanOpenAITextChunk(data: string, texts: string[], finishReasons: string[]): boolean {
+  if (data.charCodeAt(0) !== 0x7b || data.charCodeAt(data.length - 1) !== 0x7d) return false;
+  if (data.includes('"tool_calls"') || data.includes('"error"') || data.includes('"function_call"')) return false;
+  let ok = eachStringMember(data, '"usage"', (v) => {
+    if (v !== null) ok = false;
+  });
+  if (!ok) return false;
+  const t: string[] = [];
+  const f: string[] = [];
+  if (!eachStringMember(data, '"content"', (v) => v !== null && t.push(v))) return false;
+  if (!eachStringMember(data, '"finish_reason"', (v) => v && f.push(v))) return false;
+  for (const x of t) texts.push(x);
+  for (const x of f) finishReasons.push(x);
+  return true;
 }
