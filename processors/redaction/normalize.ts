@@ -22,6 +22,7 @@ function isIgnorable(cp: number): boolean {
   );
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
 /** Maximal runs of non-ASCII code units. */
 const NON_ASCII_RUN = /[^\x00-\x7f]+/g;
 
@@ -46,7 +47,8 @@ function runsStable(original: string): boolean {
 export function normalizeText(original: string): Normalized {
   // All code units below 0x80 (what UTF-8 encodes in one byte each; a native count, far cheaper
   // than a scan in JavaScript): nothing to normalise or remove.
-  if (Buffer.byteLength(original, 'utf8') === original.length) return { text: original, origStart: null, origEnd: null };
+  // Short texts (most attribute and JSON values) by a regex test, which has no call into C++.
+  if (original.length < 256 ? !NON_ASCII.test(original) : Buffer.byteLength(original, 'utf8') === original.length) return { text: original, origStart: null, origEnd: null };
   // Fast checks: NFKC changes nothing and nothing to remove (the runs; then the whole text, which
   // decides the few texts whose runs changed alone).
   if (runsStable(original)) return { text: original, origStart: null, origEnd: null };

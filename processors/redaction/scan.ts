@@ -28,8 +28,17 @@ const DIGIT = /\d/g; // no u flag: ASCII 0-9, what minDigits counts
 /** The detectors' largest minDigits: counting further changes no decision. */
 const DIGITS_NEEDED = Math.max(0, ...[...DETECTORS.values()].map((d) => d.minDigits ?? 0));
 
-/** ASCII digits in s, up to DIGITS_NEEDED (a regex scan stops early; a loop per code unit costs more). */
+/** ASCII digits in s, up to DIGITS_NEEDED (a regex scan stops early; a loop per code unit costs
+ * more on long texts, less on short ones, where each regex match would be a call). */
 function countDigits(s: string): number {
+  if (s.length < 64) {
+    let n = 0;
+    for (let i = 0; i < s.length && n < DIGITS_NEEDED; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 48 && c <= 57) n++;
+    }
+    return n;
+  }
   DIGIT.lastIndex = 0;
   let n = 0;
   while (n < DIGITS_NEEDED && DIGIT.exec(s) !== null) n++;

@@ -17,8 +17,42 @@ function isDomainChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45 || c >= 0xc0;
 }
 
-const TLD = /^(?:[A-Za-z\u00c0-\uffff]{2,63}|xn--[A-Za-z0-9-]{1,59})$/;
-const LABEL = /^[A-Za-z0-9\u00c0-\uffff](?:[A-Za-z0-9\u00c0-\uffff-]{0,61}[A-Za-z0-9\u00c0-\uffff])?$/;
+export const TLD = /^(?:[A-Za-z\u00c0-\uffff]{2,63}|xn--[A-Za-z0-9-]{1,59})$/;
+export const LABEL = /^[A-Za-z0-9\u00c0-\uffff](?:[A-Za-z0-9\u00c0-\uffff-]{0,61}[A-Za-z0-9\u00c0-\uffff])?$/;
+
+/**
+ * Whether text[from, to) (domain characters only: letters, digits, '.', '-', code units >= 0xc0) has
+ * two or more labels that LABEL accepts and a last one TLD accepts: checked by hand, without a split
+ * and a regex per label (an e-mail address per record in tool results).
+ */
+export function domainValid(text: string, from: number, to: number): boolean {
+  let labels = 0;
+  let start = from;
+  for (let i = from; i <= to; i++) {
+    if (i < to && text.charCodeAt(i) !== 46) continue;
+    // label [start, i): 1-63 units, no '-' first or last (its units are all in LABEL's classes)
+    const len = i - start;
+    if (len < 1 || len > 63 || text.charCodeAt(start) === 45 || text.charCodeAt(i - 1) === 45) return false;
+    labels++;
+    if (i === to) {
+      if (labels < 2) return false;
+      // TLD: 2-63 letters (or units >= 0xc0), or xn-- and 1-59 of [A-Za-z0-9-]
+      if (text.startsWith('xn--', start)) {
+        if (len < 5) return false;
+        for (let j = start + 4; j < i; j++) if (text.charCodeAt(j) >= 0xc0) return false;
+        return true;
+      }
+      if (len < 2) return false;
+      for (let j = start; j < i; j++) {
+        const c = text.charCodeAt(j);
+        if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c >= 0xc0)) return false;
+      }
+      return true;
+    }
+    start = i + 1;
+  }
+  return false;
+}
 
 export function findEmails(text: string, out: Match[]): void {
   let at = text.indexOf('@');
@@ -36,8 +70,7 @@ export function findEmails(text: string, out: Match[]): void {
     while (e < limit && isDomainChar(text.charCodeAt(e))) e++;
     while (e > at + 1 && (text.charCodeAt(e - 1) === 46 || text.charCodeAt(e - 1) === 45)) e--;
     if (!longLocal && s < at && e > at + 1 && text.charCodeAt(at - 1) !== 46) {
-      const labels = text.slice(at + 1, e).split('.');
-      if (labels.length >= 2 && TLD.test(labels[labels.length - 1]) && labels.every((l) => LABEL.test(l))) {
+      if (domainValid(text, at + 1, e)) {
         out.push({ start: s, end: e, type: 'EMAIL_ADDRESS' });
         minStart = e;
       }
