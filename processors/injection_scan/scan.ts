@@ -117,7 +117,9 @@ const TRIGGERS = buildTriggers(DETECTORS);
 // with a word lead if its first two characters begin one: a Set lookup spares the two expressions
 // for most of the leet and squashed tokens of code and logs.
 const WORD_PREFIXES = new Set([...KEYWORD_PREFIXES, ...TRIGGERS.keywordStems.filter((s) => /^[a-z0-9]/.test(s)).map((s) => s.slice(0, 2))]);
-const PREFILTERED = TRIGGERS.keywordStems.every((s) => s.length >= 2);
+// (symbol stems such as "<" cannot begin a word that begins with a letter or digit: only the word
+// stems need two characters for the test to hold; requiring it of every stem had left it off)
+const PREFILTERED = TRIGGERS.keywordStems.filter((s) => /^[a-z0-9]/.test(s)).every((s) => s.length >= 2);
 // The same for three characters: a keyword (its literal beginning) or word lead of three or more
 // characters is begun by one of these; the shorter ones are tested whole.
 const WORD_ENTRIES = [...KEYWORD_SOURCES.map((k) => stemOf(k)), ...TRIGGERS.keywordStems.filter((s) => /^[a-z0-9]/.test(s))];
@@ -136,6 +138,10 @@ const isKeyword: KeywordTest = (word: string) => {
 const PREFIX_TABLE = new Uint8Array(128 * 128);
 for (const p of WORD_PREFIXES) if (p.length === 2 && p.charCodeAt(0) < 128 && p.charCodeAt(1) < 128) PREFIX_TABLE[(p.charCodeAt(0) << 7) | p.charCodeAt(1)] = 1;
 if (PREFILTERED) isKeyword.begins = (c0, c1) => c0 >= 128 || c1 >= 128 || PREFIX_TABLE[(c0 << 7) | c1] === 1;
+
+/** The keyword test normalize() is given, and the same without its prefix tests (for tests). */
+export const KEYWORD_TEST: KeywordTest = isKeyword;
+export const keywordTestUnfiltered = (word: string) => isCommonKeyword(word) || TRIGGERS.startsWithLead(word);
 // Each script gate is one character class ("[...]"): their union as one class, which V8 scans
 // far faster than an alternation of classes.
 const SCRIPT_GATES = TRIGGERS.script.length ? new RegExp(`[${[...new Set(TRIGGERS.script.map((c) => classBody(c.pattern.script!)))].join('')}]`) : undefined;

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { DETECTORS } from '../../processors/injection_scan/detectors.ts';
 import { normalize } from '../../processors/injection_scan/normalize.ts';
-import { scanText } from '../../processors/injection_scan/scan.ts';
+import { KEYWORD_TEST, keywordTestUnfiltered, scanText } from '../../processors/injection_scan/scan.ts';
 import { buildTriggers } from '../../processors/injection_scan/triggers.ts';
 import { digestOf, equivalenceCases, loadExpected } from '../fixtures/injection/equivalence.ts';
 import { prng } from '../helpers/random.ts';
@@ -59,4 +59,22 @@ describe('injection_scan equivalence', () => {
     expect(differ, `${differ} of ${texts.length} texts`).toBe(0);
     expect(texts.length).toBeGreaterThan(8000);
   }, 120_000);
+
+  it('the keyword test\'s prefix tests are on and reject only words that are no keyword', () => {
+    expect(KEYWORD_TEST.begins, 'a one-character word lead turns the prefix tests off').toBeDefined();
+    const words = new Set<string>();
+    for (const c of equivalenceCases()) for (const w of c.text.toLowerCase().split(/[^a-z0-9@$|!]+/)) if (w) words.add(w);
+    for (const stem of buildTriggers(DETECTORS).keywordStems) for (let n = 1; n <= stem.length + 1; n++) words.add((stem + 'x').slice(0, n));
+    let differ = 0;
+    let keywords = 0;
+    for (const w of words) {
+      const want = keywordTestUnfiltered(w);
+      if (want) keywords++;
+      if (KEYWORD_TEST(w) !== want) differ++;
+      const b = KEYWORD_TEST.begins!;
+      if (want && w.length >= 2 && /^[a-z]/.test(w) && !b(w.charCodeAt(0), w.charCodeAt(1))) differ++;
+    }
+    expect(differ).toBe(0);
+    expect(keywords).toBeGreaterThan(500);
+  });
 });
