@@ -47,18 +47,21 @@ export class ProviderClient {
 
   /** Sends one request; resolves with the response once its headers arrived (any status). */
   send(call: UpstreamCall, key: string): Promise<http.IncomingMessage> {
-    const headers: Record<string, string | number> = {
-      'content-type': 'application/json',
-      'content-length': typeof call.body === 'string' ? Buffer.byteLength(call.body) : call.body.length,
-      accept: 'application/json, text/event-stream',
-    };
-    if (call.headers) Object.assign(headers, call.headers);
-    if (this.cfg.kind === 'anthropic') {
-      headers['x-api-key'] = key;
-      headers['anthropic-version'] = this.cfg.anthropic_version;
-    } else {
-      headers.authorization = `Bearer ${key}`;
-    }
+    // Raw header pairs: node:http writes them as given instead of a setHeader (validate,
+    // lower-case, store) per header; Host, which it then does not add, is ours to send.
+    const headers: string[] = [
+      'host',
+      this.url.host,
+      'content-type',
+      'application/json',
+      'content-length',
+      String(typeof call.body === 'string' ? Buffer.byteLength(call.body) : call.body.length),
+      'accept',
+      'application/json, text/event-stream',
+    ];
+    if (call.headers) for (const k in call.headers) headers.push(k, call.headers[k]);
+    if (this.cfg.kind === 'anthropic') headers.push('x-api-key', key, 'anthropic-version', this.cfg.anthropic_version);
+    else headers.push('authorization', `Bearer ${key}`);
     return new Promise((resolve, reject) => {
       let done = false;
       const req = this.request({

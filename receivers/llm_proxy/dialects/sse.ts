@@ -59,9 +59,16 @@ export class SseParser {
     }
     let lineStart = i;
     const n = text.length;
-    for (; i < n; i++) {
+    // Line ends found by native searches, not a JS loop over every character; most streams use
+    // LF only, so the CR search runs once and finds nothing.
+    let nextLf = text.indexOf('\n', i);
+    let nextCr = text.indexOf('\r', i);
+    for (;;) {
+      if (nextLf >= 0 && nextLf < i) nextLf = text.indexOf('\n', i);
+      if (nextCr >= 0 && nextCr < i) nextCr = text.indexOf('\r', i);
+      i = nextLf < 0 ? nextCr : nextCr < 0 ? nextLf : Math.min(nextLf, nextCr);
+      if (i < 0) break;
       const c = text.charCodeAt(i);
-      if (c !== 10 && c !== 13) continue;
       let l = text.slice(lineStart, i);
       if (this.line.length > 0) {
         l = this.line + l;
@@ -75,7 +82,7 @@ export class SseParser {
           this.afterCR = true;
         }
       }
-      lineStart = i + 1;
+      lineStart = ++i;
     }
     if (lineStart < n) this.line += text.slice(lineStart);
     return out;
