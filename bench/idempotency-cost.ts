@@ -29,7 +29,7 @@ export function withoutStaging(client: PgClient): PgClient {
       if (/^(CREATE TEMP TABLE|INSERT INTO \S+ \(.*\) SELECT .* FROM "agentcol_stage_)/s.test(sql)) return;
       await client.exec(sql);
     },
-    copyFrom: (table, columns, payload) => client.copyFrom(table.replace(/^agentcol_stage_/, ''), columns, payload),
+    copyFrom: (table, columns, payload, format) => client.copyFrom(table.replace(/^agentcol_stage_/, ''), columns, payload, format),
     transaction: (fn) => client.transaction((tx) => fn(withoutStaging(tx))),
     close: () => client.close(),
   };

@@ -6,8 +6,9 @@ export interface PgClient {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Statements without parameters or results (may be several, separated by ';'). */
   exec(sql: string): Promise<void>;
-  /** COPY table (columns) FROM STDIN in text format; `payload` holds the rows, '\n'-terminated. */
-  copyFrom(table: string, columns: string[], payload: Uint8Array): Promise<void>;
+  /** COPY table (columns) FROM STDIN; `payload` is a whole COPY payload in `format` (text: rows,
+   * '\n'-terminated; binary: header, tuples, trailer; copy-encoder.ts). */
+  copyFrom(table: string, columns: string[], payload: Uint8Array, format?: CopyFormat): Promise<void>;
   /** Runs fn inside BEGIN / COMMIT (ROLLBACK when it throws). Callers do not interleave. */
   transaction<T>(fn: (tx: PgClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -23,8 +24,10 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-export function copySql(table: string, columns: string[], source: string): string {
-  return `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source}`;
+export type CopyFormat = 'text' | 'binary';
+
+export function copySql(table: string, columns: string[], source: string, format: CopyFormat = 'text'): string {
+  return `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source}${format === 'binary' ? ' WITH (FORMAT binary)' : ''}`;
 }
 
 /** fn inside BEGIN / COMMIT on `client` (one session), ROLLBACK when it throws. */

@@ -6,8 +6,8 @@ import { PermanentError, type Batch, type Signal } from '../../core/component.ts
 import { decodeProto } from '../../core/otlp/decode-proto.ts';
 import type { FlatTable } from '../../core/storage/flatten.ts';
 import { flattenBatch } from '../../core/storage/flatten.ts';
-import type { PgClient } from './client.ts';
-import { encodeCopy } from './copy-encoder.ts';
+import type { CopyFormat, PgClient } from './client.ts';
+import { beginCopy, copyFormat, encodeCopy, endCopy } from './copy-encoder.ts';
 import { releaseWriter, takeWriter, type CopyWriter } from './copy-writer.ts';
 import { classifyPgError } from './errors.ts';
 import { copyIdempotent } from './identity.ts';
@@ -32,6 +32,7 @@ export function copyProtoParts(client: PgClient, signal: Signal, parts: readonly
 interface Payload {
   table: string;
   columns: string[];
+  format: CopyFormat;
   /** The table's rows from every piece, one after the other. */
   writer: CopyWriter;
   rows: number;
@@ -42,12 +43,13 @@ async function copyPieces(client: PgClient, signal: Signal, pieces: Array<() => 
   try {
     await encodePieces(client, signal, pieces, payloads);
     if (payloads.size === 0) return;
+    for (const p of payloads.values()) endCopy(p.format, p.writer);
     const rows = () => [...payloads.values()].reduce((n, p) => n + p.rows, 0);
     try {
       // Rows already stored (a replay) are skipped: identity.ts. One transaction, so a batch is in
       // whole or not at all.
       await client.transaction(async (tx) => {
-        for (const p of payloads.values()) await copyIdempotent(tx, p.table, p.columns, p.writer.bytes());
+        for (const p of payloads.values()) await copyIdempotent(tx, p.table, p.columns, p.writer.bytes(), p.format);
       });
     } catch (err) {
       throw classifyPgError(err, `${rows()} ${signal} rows`);
@@ -67,7 +69,11 @@ async function encodePieces(client: PgClient, signal: Signal, pieces: Array<() =
       tables = piece();
       for (const t of tables) {
         let p = payloads.get(t.table.name);
-        if (!p) payloads.set(t.table.name, (p = { table: t.table.name, columns: [], writer: takeWriter(), rows: 0 }));
+        if (!p) {
+          const format = copyFormat(t.table);
+          payloads.set(t.table.name, (p = { table: t.table.name, columns: [], format, writer: takeWriter(), rows: 0 }));
+          beginCopy(format, p.writer);
+        }
         p.columns = encodeCopy(t, p.writer).columns;
         p.rows += t.rowCount;
       }

@@ -3,7 +3,8 @@
 // and no second full-size encode and copy. Writers are pooled and reused, so a steady stream of
 // batches allocates no new payload buffers.
 //
-// What the bytes are is copy-encoder.ts's business; this only knows COPY's text-format escaping.
+// What the bytes are is copy-encoder.ts's business; this only knows COPY's text-format escaping and
+// binary format's framing (big-endian integers, length-prefixed fields).
 type Buf = Buffer & { utf8Write(s: string, offset: number, length?: number): number };
 
 const NEEDS_ESCAPE = /[\\\n\r\t\u0000]/;
@@ -97,7 +98,92 @@ export class CopyWriter {
   json(json: string): void {
     this.raw(json.indexOf('\\') < 0 ? json : json.replaceAll('\\', '\\\\'));
   }
+
+  // Binary format (COPY ... WITH (FORMAT binary)): every field is a 32-bit length, then its bytes.
+
+  int16(v: number): void {
+    this.room(2);
+    this.pos = this.buf.writeInt16BE(v, this.pos);
+  }
+
+  int32(v: number): void {
+    this.room(4);
+    this.pos = this.buf.writeInt32BE(v, this.pos);
+  }
+
+  /** A NULL field. */
+  nullField(): void {
+    this.int32(-1);
+  }
+
+  /** A field of UTF-8 text (text, json: their binary input is the text itself), no escaping; the
+   * caller made it storable (no U+0000). */
+  textField(s: string): void {
+    const n = s.length;
+    this.room(4 + n * 3); // a UTF-16 unit is at most 3 bytes of UTF-8
+    const b = this.buf;
+    const at = this.pos;
+    let p = at + 4;
+    if (n <= SHORT) {
+      for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) {
+          p = at + 4 + b.utf8Write(s, at + 4);
+          break;
+        }
+        b[p++] = c;
+      }
+    } else p += b.utf8Write(s, p);
+    b.writeInt32BE(p - at - 4, at);
+    this.pos = p;
+  }
+
+  /** A bigint field: a safe integer or a bigint within int64 (else RangeError). */
+  int64Field(v: number | bigint): void {
+    this.room(12);
+    const b = this.buf;
+    let p = b.writeInt32BE(8, this.pos);
+    if (typeof v === 'number' && Number.isSafeInteger(v)) {
+      const hi = Math.floor(v / 0x1_0000_0000);
+      p = b.writeInt32BE(hi, p);
+      p = b.writeUInt32BE(v - hi * 0x1_0000_0000, p);
+    } else {
+      const big = typeof v === 'bigint' ? v : Number.isInteger(v) ? BigInt(v) : NaN;
+      if (typeof big !== 'bigint' || big < INT64_MIN || big > INT64_MAX) throw new RangeError(`${String(v)} is out of range for PostgreSQL's bigint (64-bit signed integer)`);
+      p = b.writeBigInt64BE(big, p);
+    }
+    this.pos = p;
+  }
+
+  /** An integer field (4 bytes). */
+  int32Field(v: number): void {
+    this.room(8);
+    this.pos = this.buf.writeInt32BE(v, this.buf.writeInt32BE(4, this.pos));
+  }
+
+  /** A smallint field (2 bytes). */
+  int16Field(v: number): void {
+    this.room(6);
+    this.pos = this.buf.writeInt16BE(v, this.buf.writeInt32BE(2, this.pos));
+  }
+
+  /** A double precision field. */
+  float64Field(v: number): void {
+    this.room(12);
+    this.pos = this.buf.writeDoubleBE(v, this.buf.writeInt32BE(8, this.pos));
+  }
+
+  /** A boolean field. */
+  boolField(v: boolean): void {
+    this.room(5);
+    const p = this.buf.writeInt32BE(1, this.pos);
+    this.buf[p] = v ? 1 : 0;
+    this.pos = p + 1;
+  }
 }
+
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
 
 const pool: CopyWriter[] = [];
 /** Writers bigger than this are not kept for reuse (one huge batch should not pin its memory). */

@@ -2,11 +2,14 @@
 // queue after a crash, or an SDK client retrying a request agentcol already stored) never doubles a
 // row. Every table has a unique key that includes its partition key (PostgreSQL requires it on a
 // partitioned table):
-//   otel_traces            (timestamp_unix_nano, span_id, trace_id): the span's natural identity
+//   otel_traces            (trace_id, span_id, timestamp_unix_nano): the span's natural identity
 //   otel_logs              (timestamp_unix_nano, record_id)
 //   otel_metrics_*         (time_unix_nano, record_id)
-// Time first: rows arrive roughly in time order, so index inserts land near the right edge of the
-// btree (measured on a server, staging path: 6% and 20% less wall time per batch than ids first).
+// Logs and points: time first, rows arrive roughly in time order, so index inserts land near the
+// right edge of the btree (measured on a server, staging path: 6% and 20% less wall time per batch
+// than ids first). Spans: migration 2 built (timestamp_unix_nano, span_id, trace_id) next to
+// version 1's btree on trace_id; migration 4 replaced both with one key led by trace_id, which
+// serves trace lookups as well, one btree insert per span fewer (traceKeyMigration).
 // Log records and metric points have no natural key, so `record_id` (uuid) is derived from the
 // row's content: the first 128 bits of SHA-256 over the row's COPY text (core/storage/record-id.ts),
 // which holds the resource, the scope and the record. The same record always gets the same id; two
@@ -15,9 +18,9 @@
 // unique index's upkeep; only when that hits the unique key (a replay) does the batch go through a
 // per-session temporary staging table and INSERT ... SELECT ... ON CONFLICT DO NOTHING, which took
 // 1.5-1.7x the wall time per batch on a server had every batch gone that way (README: Cost).
-import type { TableDef } from '../../core/storage/model.ts';
+import { TRACES_TABLE, type TableDef } from '../../core/storage/model.ts';
 import { recordId } from '../../core/storage/record-id.ts';
-import { quoteIdent, type PgClient } from './client.ts';
+import { quoteIdent, type CopyFormat, type PgClient } from './client.ts';
 import { timeColumn } from './schema.ts';
 
 export const RECORD_ID = 'record_id';
@@ -33,7 +36,7 @@ export function recordIdOf(copyLine: string | Uint8Array): string {
   return recordId(copyLine);
 }
 
-/** The unique key's columns. */
+/** The unique key's columns as migration 2 built them (traces: see traceKeyMigration). */
 export function identityColumns(table: TableDef): string[] {
   return table.signal === 'traces' ? ['timestamp_unix_nano', 'span_id', 'trace_id'] : [timeColumn(table), RECORD_ID];
 }
@@ -55,6 +58,24 @@ export function identityMigration(table: TableDef): string[] {
   }
   out.push(`CREATE UNIQUE INDEX ${quoteIdent(identityIndexName(table))} ON ${t} (${identityColumns(table).map(quoteIdent).join(', ')})`);
   return out;
+}
+
+/** Migration 4's key of otel_traces: trace lookups (`WHERE trace_id = ...`) and the span's identity
+ * in one btree. */
+export const TRACE_KEY_COLUMNS = ['trace_id', 'span_id', 'timestamp_unix_nano'];
+export const TRACE_KEY_INDEX = 'otel_traces_trace_key';
+
+/** Migration 4: otel_traces' unique key led by trace_id replaces both version 1's trace_id btree and
+ * migration 2's (timestamp_unix_nano, span_id, trace_id) key. The same columns, so the same rows are
+ * unique and the build cannot fail on stored data; each index was one btree insert per span (about 5
+ * of PGlite's 35 µs of CPU per GenAI span, README: Cost). Built before the old ones are dropped, in
+ * the migration's transaction: no moment without the key. */
+export function traceKeyMigration(): string[] {
+  return [
+    `CREATE UNIQUE INDEX ${quoteIdent(TRACE_KEY_INDEX)} ON ${quoteIdent(TRACES_TABLE.name)} (${TRACE_KEY_COLUMNS.map(quoteIdent).join(', ')})`,
+    `DROP INDEX ${quoteIdent(identityIndexName(TRACES_TABLE))}`,
+    `DROP INDEX ${quoteIdent(`${TRACES_TABLE.name}_trace_id`)}`,
+  ];
 }
 
 export function stagingTable(table: string): string {
@@ -83,10 +104,10 @@ const UNIQUE_VIOLATION = '23505';
  * one stored before), back to the savepoint, and the rows go through the staging table and
  * INSERT ... ON CONFLICT DO NOTHING, which keeps the new ones.
  */
-export async function copyIdempotent(tx: PgClient, table: string, columns: string[], payload: Uint8Array): Promise<void> {
+export async function copyIdempotent(tx: PgClient, table: string, columns: string[], payload: Uint8Array, format: CopyFormat = 'text'): Promise<void> {
   await tx.exec('SAVEPOINT agentcol_copy');
   try {
-    await tx.copyFrom(table, columns, payload);
+    await tx.copyFrom(table, columns, payload, format);
     await tx.exec('RELEASE SAVEPOINT agentcol_copy');
     return;
   } catch (err) {
@@ -94,6 +115,6 @@ export async function copyIdempotent(tx: PgClient, table: string, columns: strin
     await tx.exec('ROLLBACK TO SAVEPOINT agentcol_copy');
   }
   await tx.exec(createStagingSql(table));
-  await tx.copyFrom(stagingTable(table), columns, payload);
+  await tx.copyFrom(stagingTable(table), columns, payload, format);
   await tx.exec(insertStagedSql(table, columns));
 }

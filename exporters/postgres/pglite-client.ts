@@ -1,7 +1,7 @@
 // PgClient over an embedded PGlite (WASM PostgreSQL) in the calling thread.
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { copySql, inTransaction, type PgClient } from './client.ts';
+import { copySql, inTransaction, type CopyFormat, type PgClient } from './client.ts';
 
 /** Server-side COPY sources live in PGlite's /tmp (MEMFS), one file per COPY. */
 let copyFiles = 0;
@@ -28,12 +28,12 @@ export class PgliteClient implements PgClient {
    * ownership of the view (no copy), and PostgreSQL's reads are native copies out of it. The
    * '/dev/blob' route copies the payload twice more (into a Blob, out to an ArrayBuffer) and then
    * hands it to PostgreSQL a byte at a time in JS. */
-  async copyFrom(table: string, columns: string[], payload: Uint8Array): Promise<void> {
+  async copyFrom(table: string, columns: string[], payload: Uint8Array, format: CopyFormat = 'text'): Promise<void> {
     const fs = this.db.Module.FS;
     const file = `/tmp/agentcol-copy-${++copyFiles}`;
     fs.writeFile(file, payload, { canOwn: true });
     try {
-      await this.db.query(copySql(table, columns, `'${file}'`));
+      await this.db.query(copySql(table, columns, `'${file}'`, format));
     } finally {
       fs.unlink(file); // and with it MEMFS's reference to the payload
     }

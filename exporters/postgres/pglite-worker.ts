@@ -25,7 +25,7 @@ try {
         if (req.op === 'query') rows = await client.query(req.sql, req.params);
         else if (req.op === 'exec') await client.exec(req.sql);
         else if (req.op === 'export') await copyProtoParts(client, req.signal, req.parts);
-        else if (req.op === 'copy') await client.copyFrom(req.table, req.columns, new Uint8Array(req.payload));
+        else if (req.op === 'copy') await client.copyFrom(req.table, req.columns, new Uint8Array(req.payload), req.format);
         else if (req.op === 'close') await client.close();
         port.postMessage({ id: req.id, ok: true, rows } satisfies WorkerReply);
       } catch (err) {

@@ -5,7 +5,7 @@
 import { isNested, rowName, unixNanoName, type ColumnDef, type ScalarType, type TableColumn, type TableDef } from '../../core/storage/model.ts';
 import { modelMigrations, type Migration, type SchemaDialect } from '../../core/storage/migrations.ts';
 import { TABLES } from '../../core/storage/model.ts';
-import { identityMigration } from './identity.ts';
+import { identityMigration, traceKeyMigration } from './identity.ts';
 import { RETENTION_RUNS_DDL } from './retention.ts';
 import { quoteIdent } from './client.ts';
 import { STATE_DDL } from './state-store.ts';
@@ -88,7 +88,7 @@ export const postgresDialect: SchemaDialect = {
 };
 
 /** The row store's migrations: the model's, with version 1 also creating retention_runs, then its
- * own version 2 (unique keys). Version
+ * own: 2 (unique keys), 3 (component state), 4 (traces: one key for lookups and identity). Version
  * 1's name says what it builds, so a database made by an earlier build of version 1 (unpartitioned,
  * jsonb) is refused at start as diverged rather than written into. */
 export function postgresMigrations(): Migration[] {
@@ -100,5 +100,7 @@ export function postgresMigrations(): Migration[] {
     { version: 2, name: 'idempotent writes: unique keys, record_id', statements: TABLES.flatMap(identityMigration) },
     // Component state that survives restarts (state-store.ts; e.g. anomaly baselines).
     { version: 3, name: 'agentcol_state: component state store', statements: STATE_DDL },
+    // One btree per span fewer: otel_traces' unique key led by trace_id serves trace lookups too.
+    { version: 4, name: 'otel_traces: one unique key (trace_id, span_id, timestamp_unix_nano)', statements: traceKeyMigration() },
   ];
 }

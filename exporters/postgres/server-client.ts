@@ -1,10 +1,10 @@
 // PgClient over a PostgreSQL server (`pg` connection pool). COPY goes through pg-copy-streams
-// (`COPY ... FROM STDIN`), the same text payload the embedded store reads from /dev/blob.
+// (`COPY ... FROM STDIN`), the same payload the embedded store reads from its in-memory file.
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { copySql, inTransaction, type PgClient } from './client.ts';
+import { copySql, inTransaction, type CopyFormat, type PgClient } from './client.ts';
 
 export interface ServerOptions {
   /** postgres://user:password@host:port/database?sslmode=... */
@@ -27,8 +27,8 @@ class Session implements PgClient {
     await this.conn.query(sql);
   }
 
-  async copyFrom(table: string, columns: string[], payload: Uint8Array): Promise<void> {
-    const stream = this.conn.query(copyFrom(copySql(table, columns, 'STDIN')));
+  async copyFrom(table: string, columns: string[], payload: Uint8Array, format: CopyFormat = 'text'): Promise<void> {
+    const stream = this.conn.query(copyFrom(copySql(table, columns, 'STDIN', format)));
     await pipeline(Readable.from([Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)]), stream);
   }
 
@@ -80,8 +80,8 @@ export class ServerPgClient implements PgClient {
     return this.pinned((s) => s.exec(sql));
   }
 
-  copyFrom(table: string, columns: string[], payload: Uint8Array): Promise<void> {
-    return this.pinned((s) => s.copyFrom(table, columns, payload));
+  copyFrom(table: string, columns: string[], payload: Uint8Array, format: CopyFormat = 'text'): Promise<void> {
+    return this.pinned((s) => s.copyFrom(table, columns, payload, format));
   }
 
   transaction<T>(fn: (tx: PgClient) => Promise<T>): Promise<T> {

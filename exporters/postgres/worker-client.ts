@@ -3,7 +3,7 @@
 import type { Worker } from 'node:worker_threads';
 import { typescriptWorker } from '../../core/workers/typescript-worker.ts';
 import { PermanentError, RetryableError, type Signal } from '../../core/component.ts';
-import { inTransaction, type PgClient } from './client.ts';
+import { inTransaction, type CopyFormat, type PgClient } from './client.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
 
 type Pending = { resolve: (rows: unknown[]) => void; reject: (err: Error) => void };
@@ -85,11 +85,11 @@ export class WorkerPgClient implements PgClient {
     await this.call({ op: 'exec', sql });
   }
 
-  async copyFrom(table: string, columns: string[], payload: Uint8Array): Promise<void> {
+  async copyFrom(table: string, columns: string[], payload: Uint8Array, format: CopyFormat = 'text'): Promise<void> {
     // Transfer, not copy: the payload is megabytes. Only a buffer the payload owns can move.
     const own = payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength ? payload : payload.slice();
     const buf = own.buffer as ArrayBuffer;
-    await this.call({ op: 'copy', table, columns, payload: buf }, [buf]);
+    await this.call({ op: 'copy', table, columns, payload: buf, format }, [buf]);
   }
 
   /** Writes one batch, given as OTLP protobuf parts (copied: other exporters may hold the same

@@ -1,6 +1,8 @@
 // The COPY payload bytes (copy-encoder.ts writing into copy-writer.ts): every value survives COPY's
-// text format, the writer grows without corrupting what it wrote, and a log record's id is the hash
-// of exactly the row's bytes before it. And the PGlite worker's part-at-a-time write of a held batch.
+// binary format (spans) and text format (log records, metric points), the writer grows without
+// corrupting what it wrote, and a log record's id is the hash of exactly the row's text before it.
+// Spans written in binary read back from PGlite as they were. And the PGlite worker's part-at-a-time
+// write of a held batch.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,12 +18,36 @@ import { flattenLogs, flattenTraces } from '../../core/storage/flatten.ts';
 import { recordId } from '../../core/storage/record-id.ts';
 import { attributesJson, encodeCopy } from '../../exporters/postgres/copy-encoder.ts';
 import { CopyWriter, releaseWriter, takeWriter } from '../../exporters/postgres/copy-writer.ts';
+import { copyBatch } from '../../exporters/postgres/copy-batch.ts';
+import { PgliteClient } from '../../exporters/postgres/pglite-client.ts';
+import { postgresMigrations } from '../../exporters/postgres/schema.ts';
+import { runMigrations } from '../../core/storage/migrations.ts';
 import { makeGenAiTraces, makeOddLogs } from '../core/storage-fixtures.ts';
 
 /** COPY text format's decoding of one field (what PostgreSQL does with it). */
 function unescape(field: string): string | null {
   if (field === '\\N') return null;
   return field.replace(/\\(.)/g, (_m, c: string) => ({ n: '\n', r: '\r', t: '\t' })[c] ?? c);
+}
+
+/** COPY binary format's tuples (without header and trailer): each field's bytes, null for NULL. */
+function binaryRows(bytes: Uint8Array): Array<Array<Buffer | null>> {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: Array<Array<Buffer | null>> = [];
+  let p = 0;
+  while (p < b.length) {
+    const n = b.readInt16BE(p);
+    p += 2;
+    const row: Array<Buffer | null> = [];
+    for (let i = 0; i < n; i++) {
+      const len = b.readInt32BE(p);
+      p += 4;
+      row.push(len < 0 ? null : b.subarray(p, p + len));
+      if (len > 0) p += len;
+    }
+    out.push(row);
+  }
+  return out;
 }
 
 function rows(bytes: Uint8Array): string[][] {
@@ -41,14 +67,67 @@ describe('COPY payload bytes', () => {
     const before = w.pos;
     const p = encodeCopy(flat, w);
     expect(before).toBe(0);
+    expect(p.format).toBe('binary');
+    const tuples = binaryRows(p.bytes);
+    expect(tuples.every((t) => t.length === p.columns.length)).toBe(true);
     const nameAt = p.columns.indexOf('span_name');
-    const got = rows(p.bytes).map((r) => unescape(r[nameAt]));
+    const got = tuples.map((r) => r[nameAt]!.toString('utf8'));
     const want = spans.map((s) => s.name.replaceAll('\u0000', '\uFFFD').replace(/[\ud800-\udbff](?![\udc00-\udfff])/g, '\uFFFD'));
     expect(got).toEqual(want);
     // Attribute maps: the typed JSON, whole.
     const attrsAt = p.columns.indexOf('span_attributes');
-    expect(rows(p.bytes).map((r) => unescape(r[attrsAt]))).toEqual(spans.map((s) => attributesJson(s.attributes)));
+    expect(tuples.map((r) => r[attrsAt]!.toString('utf8'))).toEqual(spans.map((s) => attributesJson(s.attributes)));
+    // Integers: 8 bytes, big-endian; an absent token count is NULL.
+    const timeAt = p.columns.indexOf('timestamp_unix_nano');
+    expect(tuples.map((r) => r[timeAt]!.readBigInt64BE())).toEqual(spans.map((s) => s.startTimeUnixNano));
+    expect(tuples.some((r) => r[p.columns.indexOf('input_tokens')] === null)).toBe(true);
   });
+
+  it('refuses an integer beyond bigint by naming the column (a permanent error, as PostgreSQL would)', () => {
+    const batch = makeGenAiTraces(3, 1);
+    batch.resourceSpans[0].scopeSpans[0].spans[1].attributes['gen_ai.usage.input_tokens'] = 1n << 63n;
+    const w = new CopyWriter();
+    expect(() => encodeCopy(flattenTraces(batch), w)).toThrow(/otel_traces\.input_tokens = 9223372036854775808: .*out of range for PostgreSQL's bigint/);
+  });
+
+  it('round-trips spans through binary COPY into PGlite: awkward text, json, int64 extremes, NULLs', async () => {
+    const batch = makeGenAiTraces(30, 9);
+    const spans = batch.resourceSpans[0].scopeSpans[0].spans;
+    const odd = ['tab\there', 'new\nline\r\n', 'back\\slash', 'nul\u0000byte', 'é ü 中文 🙂', 'lone \ud800 surrogate', 'x'.repeat(70_000), ''];
+    spans.forEach((s, i) => {
+      s.name = odd[i % odd.length];
+      s.attributes['note'] = odd[(i + 3) % odd.length];
+    });
+    spans[0].attributes['gen_ai.usage.input_tokens'] = (1n << 63n) - 1n;
+    spans[1].attributes['gen_ai.usage.input_tokens'] = -(1n << 63n);
+    spans[2].attributes['gen_ai.usage.input_tokens'] = -5;
+    spans[3].attributes['gen_ai.usage.input_tokens'] = 2 ** 53 - 1;
+    const client = await PgliteClient.open(':memory:');
+    try {
+      await runMigrations({ transactional: true, exec: (q) => client.exec(q), query: (q) => client.query(q) }, postgresMigrations(), { describe: 'test' });
+      await copyBatch(client, 'traces', batch);
+      const got = await client.query<{ span_id: string; span_name: string; note: string; input_tokens: string | null; t: string }>(
+        `SELECT span_id, span_name, span_attributes->>'note' AS note, input_tokens::text, timestamp_unix_nano::text AS t FROM otel_traces`,
+      );
+      const byId = new Map(got.map((r) => [r.span_id, r]));
+      const clean = (s: string) => s.replaceAll('\u0000', '\uFFFD').replace(/[\ud800-\udbff](?![\udc00-\udfff])/g, '\uFFFD');
+      expect(got).toHaveLength(30);
+      spans.forEach((s, i) => {
+        const r = byId.get(s.spanId)!;
+        expect(r.span_name).toBe(clean(s.name));
+        expect(r.note).toBe(clean(s.attributes['note'] as string));
+        expect(r.t).toBe(String(s.startTimeUnixNano));
+        const tokens = s.attributes['gen_ai.usage.input_tokens'];
+        expect(r.input_tokens).toBe(tokens === undefined ? null : String(typeof tokens === 'number' ? Math.trunc(tokens) : tokens));
+        if (i < 4) expect(r.input_tokens).toBe(String(s.attributes['gen_ai.usage.input_tokens']));
+      });
+      // The generated timestamptz is computed from the binary nanoseconds as before.
+      const [{ ok }] = await client.query<{ ok: boolean }>(`SELECT bool_and("timestamp" = to_timestamp((timestamp_unix_nano / 1000)::float8 / 1000000)) AS ok FROM otel_traces`);
+      expect(ok).toBe(true);
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
 
   it('gives a log record the id of its row bytes, and two tables in one writer their own bytes', () => {
     const logs = flattenLogs(makeOddLogs());
@@ -62,8 +141,9 @@ describe('COPY payload bytes', () => {
         const cut = line.lastIndexOf('\t');
         expect(line.slice(cut + 1)).toBe(recordId(line.slice(0, cut)));
       }
+      expect(a.format).toBe('text');
       expect(rows(a.bytes)).toHaveLength(logs.rowCount);
-      expect(rows(b.bytes)).toHaveLength(traces.rowCount);
+      expect(binaryRows(b.bytes)).toHaveLength(traces.rowCount);
       expect(b.columns).not.toContain('record_id');
     } finally {
       releaseWriter(w);
