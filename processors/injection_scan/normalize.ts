@@ -288,6 +288,16 @@ function fold(text: string): { text: string; mixed: number } {
 const HAS_LEET = /[a-z][0-9@$|!]|[0-9@$|!][a-z]/;
 const LEET_I: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '9': 'g', '@': 'a', $: 's', '|': 'l', '!': 'i' };
 const LEET_L: Record<string, string> = { ...LEET_I, '1': 'l' };
+/** The maps as tables over ASCII codes (0: unchanged), for the test before a token is built. */
+const codeTable = (map: Record<string, string>) => {
+  const t = new Uint8Array(128);
+  for (const [k, v] of Object.entries(map)) t[k.charCodeAt(0)] = v.charCodeAt(0);
+  return t;
+};
+const LEET_TABLES = new Map([
+  [LEET_I, codeTable(LEET_I)],
+  [LEET_L, codeTable(LEET_L)],
+]);
 
 // 1: a lower-case letter, 2: a character leetspeak uses for one.
 const LEET_CLASS = new Uint8Array(128);
@@ -358,17 +368,29 @@ function foldedWord(tok: string, map: Record<string, string>): string {
  * (isKeyword.begins), without building it; a word shorter than two is left to isKeyword. The
  * token holds ASCII letters, digits and @ $ | ! only (survey), so lower-casing is `| 0x20`. */
 function foldedMayBeKeyword(text: string, a: number, b: number, map: Record<string, string>, isKeyword: KeywordTest): boolean {
+  const table = LEET_TABLES.get(map)!;
   let c0 = -1;
   for (let i = a; i < b; i++) {
     let c = text.charCodeAt(i);
     if (c >= 0x41 && c <= 0x5a) c |= 0x20;
-    const f = map[String.fromCharCode(c)];
-    const folded = f === undefined ? c : f.charCodeAt(0);
+    const folded = table[c] || c;
     if (c0 < 0) {
       if (folded >= 0x61 && folded <= 0x7a) c0 = folded;
     } else return isKeyword.begins!(c0, folded);
   }
   return isKeyword(foldedWord(text.slice(a, b).toLowerCase(), map));
+}
+
+/** Does the token [a, b) fold to a keyword with one of the maps? (Plain loops: closures made per
+ * token cost more than the test, tsx names each one.) */
+function foldsToKeyword(text: string, a: number, b: number, maps: Array<Record<string, string>>, isKeyword: KeywordTest): boolean {
+  let tok: string | undefined;
+  for (let i = 0; i < maps.length; i++) {
+    if (isKeyword.begins && !foldedMayBeKeyword(text, a, b, maps[i], isKeyword)) continue;
+    tok ??= text.slice(a, b).toLowerCase();
+    if (isKeyword(foldedWord(tok, maps[i]))) return true;
+  }
+  return false;
 }
 
 /** The leet views: the lines of `text` holding a candidate token (survey) that folds to a
@@ -377,9 +399,7 @@ function leet(text: string, tokens: Array<[number, number]>, maps: Array<Record<
   const lines: Array<[number, number]> = [];
   for (const [a, b] of tokens) {
     if (lines.length && a < lines[lines.length - 1][1]) continue; // line already taken
-    if (isKeyword.begins && !maps.some((m) => foldedMayBeKeyword(text, a, b, m, isKeyword))) continue;
-    const tok = text.slice(a, b).toLowerCase();
-    if (!maps.some((m) => isKeyword(foldedWord(tok, m)))) continue;
+    if (!foldsToKeyword(text, a, b, maps, isKeyword)) continue;
     const from = text.lastIndexOf('\n', a) + 1;
     const nl = text.indexOf('\n', b);
     lines.push([from, nl < 0 ? text.length : nl]);
@@ -401,9 +421,10 @@ const HAS_SQUASHABLE = /\b[a-z](?: {1,3}|[.\-_*+|~/\\] ?)[a-z](?: {1,3}|[.\-_*+|
  * keyword. */
 function squash(text: string, isKeyword: KeywordTest): string {
   const out: string[] = [];
+  const punctuated = joinPunctuated(isKeyword);
   for (const line of text.split('\n')) {
     if (!HAS_SQUASHABLE.test(line)) continue;
-    const s = squashLine(line, isKeyword);
+    const s = squashLine(line, punctuated);
     if (s === line) continue;
     if (spellsNewKeyword(line, s, isKeyword)) out.push(s);
   }
@@ -443,20 +464,27 @@ function spellsNewKeyword(line: string, s: string, isKeyword: KeywordTest): bool
   return false;
 }
 
-function squashLine(line: string, isKeyword: KeywordTest): string {
-  return line
-    .replace(SPACED, (run) => {
-      const dotted = /[.\-_*+|~/\\]/.test(run);
-      if (dotted) return run.replace(/[.\-_*+|~/\\]/g, '').replace(/ {1,3}/g, ' ');
-      return run.includes('  ') ? run.replace(/ {2,3}/g, '\u0000').replace(/ /g, '').replace(/\u0000/g, ' ') : run.replace(/ /g, '');
-    })
-    .replace(PUNCTUATED, (tok) => {
-      const parts = tok.split(/[-_*.~]/);
-      // keep ordinary compounds and dotted names (re-run, os.path, e-mail) as they are; they
-      // would not change any detector's verdict, and joining them costs a copy
-      const joined = parts.join('');
-      return parts.length >= 3 || parts.some((p) => p.length <= 2) || isKeyword(joined) ? joined : tok;
-    });
+function joinSpaced(run: string): string {
+  const dotted = /[.\-_*+|~/\\]/.test(run);
+  if (dotted) return run.replace(/[.\-_*+|~/\\]/g, '').replace(/ {1,3}/g, ' ');
+  return run.includes('  ') ? run.replace(/ {2,3}/g, '\u0000').replace(/ /g, '').replace(/\u0000/g, ' ') : run.replace(/ /g, '');
+}
+
+/** The replacement of a PUNCTUATED token (made once per text, not per line). */
+function joinPunctuated(isKeyword: KeywordTest): (tok: string) => string {
+  return (tok) => {
+    const parts = tok.split(/[-_*.~]/);
+    // keep ordinary compounds and dotted names (re-run, os.path, e-mail) as they are; they
+    // would not change any detector's verdict, and joining them costs a copy
+    const joined = parts.join('');
+    if (parts.length >= 3) return joined;
+    for (const p of parts) if (p.length <= 2) return joined;
+    return isKeyword(joined) ? joined : tok;
+  };
+}
+
+function squashLine(line: string, punctuated: (tok: string) => string): string {
+  return line.replace(SPACED, joinSpaced).replace(PUNCTUATED, punctuated);
 }
 
 // Escaped ("\\x69\\x67") and spaced ("69 67 6e") hex; contiguous hex and base64 are found by a

@@ -271,15 +271,15 @@ export function scanText(input: string, role: InputRole = 'user', opts: ScanOpti
   const weights: Partial<Record<DetectorName, number>> = {};
   let best: Hit | undefined;
   let obfuscated = false;
-  DETECTORS.forEach((d, i) => {
+  for (let i = 0; i < DETECTORS.length; i++) {
     const b = inBase[i];
     const o = inOther[i];
     const top = o && (!b || o.weight > b.weight) ? o : b;
-    if (!top || top.weight <= 0) return;
-    weights[d.name] = round(top.weight);
+    if (!top || top.weight <= 0) continue;
+    weights[DETECTORS[i].name] = round(top.weight);
     if (o && o.weight >= 0.3 && o.weight > (b?.weight ?? 0) + 0.1) obfuscated = true;
     if (!best || top.weight > best.weight) best = top;
-  });
+  }
 
   let hidden = 0;
   if (n.tags > 0) hidden = 0.5;
