@@ -9,12 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { compileConfig } from '../../processors/redaction/config.ts';
 import { ADDRESS_PATTERNS, addressWindows } from '../../processors/redaction/detectors/address.ts';
 import { PHONE_AFTER, PHONE_HINTS, PHONE_HINTS_BEFORE, PHONE_KEYWORD, phoneKeywordWindows } from '../../processors/redaction/detectors/contact.ts';
-import { CARD } from '../../processors/redaction/detectors/financial.ts';
-import { AADHAAR, AADHAAR_HINTS, DE_ID_HINTS, DOB_HINTS, PASSPORT_HINTS, SSN, SSN_HINTS } from '../../processors/redaction/detectors/identity.ts';
+import { AADHAAR_HINTS, DE_ID_HINTS, DOB_HINTS, PASSPORT_HINTS, SSN_HINTS } from '../../processors/redaction/detectors/identity.ts';
 import { IPV4, IPV6, findIps } from '../../processors/redaction/detectors/network.ts';
 import { CLOSING, CLOSING_HINTS, INTRO, INTRO_BEFORE, INTRO_HINTS } from '../../processors/redaction/detectors/person.ts';
 import { KEY_HINTS, KEY_VALUE, PREFILTERED, URL_CREDENTIALS } from '../../processors/redaction/detectors/secrets.ts';
-import { afterKeyword, anchorWindows, digitChainWindows, eachMatch, eachMatchInWindows, eachMatchNearHints, mayHoldHints } from '../../processors/redaction/detectors/util.ts';
+import { afterKeyword, anchorWindows, eachMatch, eachMatchInWindows, eachMatchNearHints, mayHoldHints } from '../../processors/redaction/detectors/util.ts';
 import type { Match } from '../../processors/redaction/entities.ts';
 import { redactText, redactTexts } from '../../processors/redaction/scan.ts';
 import { prng } from '../helpers/random.ts';
@@ -101,26 +100,6 @@ describe('redaction: windowed matching finds what a whole-text scan finds', () =
       }
     }
     expect(found).toBeGreaterThan(500);
-  });
-
-  it('cards, SSNs and Aadhaar numbers (inside the chains of 9+ digits)', () => {
-    const r = prng(12);
-    const DIGITS = ['4111 1111 1111 1111', '4111-1111-1111-1111', '123-45-6789', '123 45 6789', '2345 6789 0124', '2345-6789-0124', '12345678901', '1 2 3 4 5 6 7 8 9 0 1 2', '1--2', '12  34', '9'];
-    const GLUE2 = [' ', '-', '--', '.', 'x', '_', '', '\n', ' - ', '7', '(', ')'];
-    const texts = [...TEXTS];
-    for (let i = 0; i < 3000; i++) {
-      let s = '';
-      for (let n = 1 + Math.floor(r() * 6); n > 0; n--) s += DIGITS[Math.floor(r() * DIGITS.length)] + GLUE2[Math.floor(r() * GLUE2.length)];
-      texts.push(s);
-    }
-    let found = 0;
-    for (const t of texts)
-      for (const re of [CARD, SSN, AADHAAR]) {
-        const whole = spans((f) => eachMatch(re, t, f));
-        expect(spans((f) => eachMatchInWindows(re, t, digitChainWindows(t), f)), `${re.source.slice(0, 20)} in ${JSON.stringify(t)}`).toEqual(whole);
-        found += whole.length;
-      }
-    expect(found).toBeGreaterThan(2000);
   });
 
   it('IP addresses (IPv4 from the dots, IPv6 from the colons)', () => {
@@ -232,14 +211,13 @@ describe('redaction: windowed matching finds what a whole-text scan finds', () =
   });
 
   it('stays linear: a run of 100k digits, colons or dots is scanned in well under 200 ms', () => {
-    for (const s of ['1'.repeat(100_000), ':'.repeat(100_000), '1.'.repeat(50_000), 'a:'.repeat(50_000), ' Street'.repeat(14_000), 'ring 5'.repeat(16_000), '1 A'.repeat(30_000) + ' Street', '12 Ab Street '.repeat(8_000), '1 '.repeat(50_000), '1-1 '.repeat(25_000)]) {
+    for (const s of ['1'.repeat(100_000), ':'.repeat(100_000), '1.'.repeat(50_000), 'a:'.repeat(50_000), ' Street'.repeat(14_000), 'ring 5'.repeat(16_000), '1 A'.repeat(30_000) + ' Street', '12 Ab Street '.repeat(8_000)]) {
       // best of three runs: a stall of the shared machine does not fail it, a blow-up slows every run
       let best = Infinity;
       for (let run = 0; run < 3 && best >= 200; run++) {
         const t0 = performance.now();
         findIps(s, []);
         phoneKeywordWindows(s);
-        for (const re of [CARD, SSN, AADHAAR]) eachMatchInWindows(re, s, digitChainWindows(s), () => {});
         for (const p of ADDRESS_PATTERNS) eachMatchInWindows(p.re, s, addressWindows(p, s), () => {}, p.canStart);
         best = Math.min(best, performance.now() - t0);
       }

@@ -1,14 +1,13 @@
 // CREDIT_CARD (Luhn + scheme prefixes) and IBAN (country length + mod-97).
 import type { Match } from '../entities.ts';
 import { cardPrefixValid, ibanValid, luhnValid } from '../validators.ts';
-import { digitChainWindows, digitsOf, eachMatch, eachMatchInWindows, type Detector } from './util.ts';
+import { digitsOf, eachMatch, type Detector } from './util.ts';
 
 // 12 to 19 digits, optionally grouped by single spaces or dashes.
-export const CARD = /(?<![\w\-.])\d(?:[ \-]?\d){11,18}(?![\w]|[\-.]\d)/g;
+const CARD = /(?<![\w\-.])\d(?:[ \-]?\d){11,18}(?![\w]|[\-.]\d)/g;
 
 export function findCards(text: string, out: Match[]): void {
-  // (12-19 digits joined by single spaces or dashes: only inside a chain of 9+ digits)
-  eachMatchInWindows(CARD, text, digitChainWindows(text), (m) => {
+  eachMatch(CARD, text, (m) => {
     const raw = m[0];
     // one kind of separator only
     if (raw.indexOf(' ') >= 0 && raw.indexOf('-') >= 0) return;

@@ -3,7 +3,7 @@
 // (only after a keyword: a date alone is not a birth date).
 import type { Match } from '../entities.ts';
 import { icaoCheckDigit, ninoValid, nirValid, ssnValid, verhoeffValid } from '../validators.ts';
-import { afterKeyword, digitChainWindows, eachMatch, eachMatchInWindows, hintGroup, hintWindows, type Detector } from './util.ts';
+import { afterKeyword, eachMatch, hintGroup, hintWindows, type Detector } from './util.ts';
 
 /**
  * The keyword patterns are case-insensitive alternations tried at every position of a text; each
@@ -22,14 +22,13 @@ function keywordHints(keyword: RegExp, hints: readonly string[], before: number)
 }
 
 // ---- US SSN: 123-45-6789 or 123 45 6789 anywhere; 123456789 only after a keyword ----
-export const SSN = /(?<![\w\-.])(\d{3})([\- ])(\d{2})\2(\d{4})(?![\w]|[\-.]\d)/g;
+const SSN = /(?<![\w\-.])(\d{3})([\- ])(\d{2})\2(\d{4})(?![\w]|[\-.]\d)/g;
 const SSN_KEYWORD = /\b(?:ssn|social security(?: number| no\.?)?|soc\.? sec\.?(?: no\.?)?)\b/gi;
 export const SSN_HINTS = keywordHints(SSN_KEYWORD, ['ssn', 'soc'], 0);
 const SSN_AFTER = /[ \t]{0,3}(?:#|no\.?|number)?[ \t]{0,3}[:=]?[ \t]{0,3}(?:is[ \t]{1,3})?(\d{9})(?![\w])/iy;
 
 export function findSsns(text: string, out: Match[]): void {
-  // (9 digits joined by single spaces or dashes: only inside a chain of 9+ digits)
-  eachMatchInWindows(SSN, text, digitChainWindows(text), (m) => {
+  eachMatch(SSN, text, (m) => {
     if (ssnValid(m[1], m[3], m[4])) out.push({ start: m.index, end: m.index + m[0].length, type: 'US_SSN' });
   });
   afterKeyword(SSN_KEYWORD, SSN_AFTER, text, (start, end, v) => {
@@ -61,14 +60,13 @@ export function findNirs(text: string, out: Match[]): void {
 }
 
 // ---- Indian Aadhaar: 12 digits, first 2-9, Verhoeff check; grouped 4-4-4 anywhere, plain after a keyword ----
-export const AADHAAR = /(?<![\w\-.])[2-9]\d{3}([ \-])\d{4}\1\d{4}(?![\w]|[\-.]\d)/g;
+const AADHAAR = /(?<![\w\-.])[2-9]\d{3}([ \-])\d{4}\1\d{4}(?![\w]|[\-.]\d)/g;
 const AADHAAR_KEYWORD = /\b(?:aadhaar|aadhar|adhaar|uidai|uid)\b|आधार/gi;
 export const AADHAAR_HINTS = keywordHints(AADHAAR_KEYWORD, ['adha', 'uid', 'आधार'], 1);
 const AADHAAR_AFTER = /[^\d\n]{0,20}?([2-9]\d{11})(?![\w])/y;
 
 export function findAadhaars(text: string, out: Match[]): void {
-  // (12 digits joined by single spaces or dashes: only inside a chain of 9+ digits)
-  eachMatchInWindows(AADHAAR, text, digitChainWindows(text), (m) => {
+  eachMatch(AADHAAR, text, (m) => {
     if (verhoeffValid(m[0].replace(/[ \-]/g, ''))) out.push({ start: m.index, end: m.index + m[0].length, type: 'IN_AADHAAR' });
   });
   afterKeyword(AADHAAR_KEYWORD, AADHAAR_AFTER, text, (start, end, v) => {

@@ -144,33 +144,6 @@ export function forgetText(): void {
   lastText = '';
   lastLower = '';
   scannedText = undefined;
-  chainText = undefined;
-}
-
-// ---- Digit chains: the numbers with a checksum or a fixed grouping (cards, SSNs, Aadhaar numbers)
-// are 9 or more digits joined by single spaces or dashes. One search for such chains serves all
-// three patterns, which are then tried only inside them (most texts have none, logs and JSON have
-// many shorter runs of digits that each pattern would otherwise try one by one).
-
-/** A maximal chain of 9+ digits joined by at most one ' ' or '-' (greedy from its first digit). */
-const CHAIN = /\d(?:[ \-]?\d){8,}/g;
-let chainText: string | undefined;
-let chains: number[] = [];
-
-/**
- * Windows [first, last] code unit of every chain of 9+ digits (see CHAIN), for eachMatchInWindows:
- * every match of a pattern made of digits and single ' ' / '-' separators with 9+ digits lies
- * inside one. Computed once per text for the detectors that run one after another on it.
- */
-export function digitChainWindows(text: string): number[] {
-  if (text === chainText) return chains;
-  const out: number[] = [];
-  CHAIN.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = CHAIN.exec(text)) !== null) out.push(m.index, m.index + m[0].length - 1);
-  chains = out;
-  chainText = text;
-  return out;
 }
 
 /** text.toLowerCase(), computed once for the detectors that run one after another on one text. */
