@@ -447,7 +447,6 @@ function spellsNewKeyword(line: string, s: string, isKeyword: KeywordTest): bool
   const last = s.length - suf; // words starting after this are in the common suffix
   let i = Math.min(pre, s.length);
   while (i > 0 && isLower(s.charCodeAt(i - 1))) i--; // the word reaching the first difference
-  let before: Set<string> | undefined; // the line's own words, only when some word is a keyword
   while (i <= last && i < s.length) {
     if (!isLower(s.charCodeAt(i))) {
       i++;
@@ -457,9 +456,17 @@ function spellsNewKeyword(line: string, s: string, isKeyword: KeywordTest): bool
     while (e < s.length && isLower(s.charCodeAt(e))) e++;
     if (e - i >= 2) {
       const w = s.slice(i, e);
-      if (isKeyword(w) && !(before ??= new Set(line.split(/[^a-z]+/))).has(w)) return true;
+      if (isKeyword(w) && !hasWord(line, w)) return true;
     }
     i = e;
+  }
+  return false;
+}
+
+/** Is `word` (a-z) a word of `line` (a whole run of a-z there)? */
+function hasWord(line: string, word: string): boolean {
+  for (let at = line.indexOf(word); at >= 0; at = line.indexOf(word, at + 1)) {
+    if (!isLower(line.charCodeAt(at - 1)) && !isLower(line.charCodeAt(at + word.length))) return true;
   }
   return false;
 }

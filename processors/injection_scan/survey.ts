@@ -66,32 +66,36 @@ function runs(text: string, maxRuns: number): Survey['runs'] {
   return out;
 }
 
+const B64 = LETTER | DIGIT | B64_EXTRA;
+const isB64 = (c: number) => c < 128 && (CLASS[c] & B64) !== 0;
+
+/** The runs of one stretch [from, to) (no space in it). A run of 16+ holds one of the characters
+ * at from + 15, from + 31, ...: only the runs through those are read (JSON and code are long
+ * stretches of short runs). */
 function runsIn(text: string, from: number, to: number, maxRuns: number, out: Survey['runs']): void {
-  let start = -1;
-  let upper = false;
-  let lower = false;
-  let hex = true;
-  for (let i = from; i <= to; i++) {
-    const c = i < to ? text.charCodeAt(i) : 0x20;
-    const k = c < 128 ? CLASS[c] : 0;
-    if (k & (LETTER | DIGIT | B64_EXTRA)) {
-      if (start < 0) {
-        start = i;
-        upper = lower = false;
-        hex = true;
-      }
+  let next = from; // runs before this are read
+  for (let p = from + 15; p < to && out.length < maxRuns; p += 16) {
+    if (p < next || !isB64(text.charCodeAt(p))) continue;
+    let a = p;
+    while (a > from && isB64(text.charCodeAt(a - 1))) a--;
+    let b = p + 1;
+    while (b < to && isB64(text.charCodeAt(b))) b++;
+    next = b;
+    if (b - a < 16) continue;
+    let upper = false;
+    let lower = false;
+    let hex = true;
+    for (let i = a; i < b; i++) {
+      const k = CLASS[text.charCodeAt(i)];
       if (k & LETTER) {
         if (k & UPPER) upper = true;
         else lower = true;
         if (!(k & HEX_LETTER)) hex = false;
       } else if (k & B64_EXTRA) hex = false;
-    } else if (start >= 0) {
-      if (i - start >= 16 && out.length < maxRuns) {
-        if (hex) out.push([start, i, 'hex']);
-        else if (upper && lower) out.push([start, i + (c === 0x3d ? (text.charCodeAt(i + 1) === 0x3d ? 2 : 1) : 0), 'base64']);
-      }
-      start = -1;
     }
+    const c = b < to ? text.charCodeAt(b) : 0x20;
+    if (hex) out.push([a, b, 'hex']);
+    else if (upper && lower) out.push([a, b + (c === 0x3d ? (text.charCodeAt(b + 1) === 0x3d ? 2 : 1) : 0), 'base64']);
   }
 }
 
