@@ -16,8 +16,12 @@ const KEEP_LAST_4: ReadonlySet<EntityType> = new Set(['CREDIT_CARD', 'PHONE_NUMB
 
 export const ENCRYPTED_PREFIX = 'enc:v1:';
 
+const TAGS = new Map<EntityType, string>();
+
 export function tag(type: EntityType): string {
-  return `<${type}>`;
+  let t = TAGS.get(type);
+  if (t === undefined) TAGS.set(type, (t = `<${type}>`));
+  return t;
 }
 
 /** `*` for every character; cards, phones and IBANs keep their last four alphanumerics and their separators. */

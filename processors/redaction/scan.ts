@@ -130,6 +130,7 @@ export function redactTexts(texts: readonly string[], keyHints: readonly (string
     const min = d.minDigits ?? 0;
     if (allDigits < min) continue;
     if (d.multiline) {
+      if (d.needs !== undefined && all.indexOf(d.needs) < 0) continue; // (then no text holds it)
       for (const i of which) if (min === 0 || digitsOf(i) >= min) d.detect(norm[i]!.text, (candidates[i] ??= []), cfg.detectOptions);
       continue;
     }

@@ -77,6 +77,7 @@ const PEM_BODY = /[A-Za-z0-9+\/=\s:,\-\\]{0,20000}/y;
 export const privateKeyDetector: Detector = {
   type: 'PRIVATE_KEY',
   multiline: true,
+  needs: 'PRIVATE KEY',
   detect(text, out) {
     if (text.indexOf('PRIVATE KEY') < 0) return;
     eachMatch(PEM_BEGIN, text, (m) => {

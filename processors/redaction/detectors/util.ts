@@ -18,6 +18,9 @@ export interface Detector {
   detect(text: string, out: Match[], opts: DetectOptions): void;
   /** Reads across line breaks (PEM blocks): never run over several texts joined (scan.ts redactTexts). */
   multiline?: boolean;
+  /** A substring every match holds: texts without it are not given to detect (redactTexts looks
+   * for it once in the joined texts instead of in each). */
+  needs?: string;
 }
 
 /** Runs a global regex over text, calling fn for each match (zero-length matches are skipped). */
