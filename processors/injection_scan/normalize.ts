@@ -614,7 +614,8 @@ export function normalize(text: string, limits: NormalizeLimits = DEFAULT_LIMITS
     if (s.tagText.length > 0) extra.push({ kind: 'tags', text: s.tagText });
     for (const r of s.rtl) if (r.length > 3) extra.push({ kind: 'reversed', text: [...r].reverse().join('') });
   }
-  const segments = textViews(clean, 'base', views, counts, limits, isKeyword, ascii || undefined);
+  // (text without invisible characters keeps its answer; stripped text may have become ASCII)
+  const segments = textViews(clean, 'base', views, counts, limits, isKeyword, ascii || (clean === text ? false : undefined));
   for (const e of extra) segments.push(...textViews(e.text, e.kind, views, counts, limits, isKeyword));
   for (const seg of segments) {
     // One level of nesting: base64 of hex or of base64 is decoded once more.
