@@ -104,12 +104,23 @@ export function spliceTopLevelString(raw: Buffer, key: string, value: string): B
     else return undefined;
   }
   if (start < 0) return undefined;
-  const v = Buffer.from(JSON.stringify(value));
+  const v = valueBytes(value);
   const out = Buffer.allocUnsafe(raw.length - (end - start) + v.length);
-  out.set(raw.subarray(0, start), 0);
-  out.set(v, start);
-  out.set(raw.subarray(end), start + v.length);
+  raw.copy(out, 0, 0, start);
+  v.copy(out, start);
+  raw.copy(out, start + v.length, end);
   return out;
+}
+
+// The values spliced in are the configured provider models: a handful, encoded once.
+const VALUE_CACHE = new Map<string, Buffer>();
+function valueBytes(value: string): Buffer {
+  let v = VALUE_CACHE.get(value);
+  if (!v) {
+    v = Buffer.from(JSON.stringify(value));
+    if (VALUE_CACHE.size < 1024) VALUE_CACHE.set(value, v);
+  }
+  return v;
 }
 
 function equalAt(b: Uint8Array, at: number, k: Uint8Array): boolean {

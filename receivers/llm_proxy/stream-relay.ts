@@ -89,12 +89,6 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
         terminal = true;
         return;
       }
-      // Most OpenAI chunks are one text delta: read it without building the object.
-      if (o.upstreamDialect === 'openai' && result.responseModel && scanOpenAITextChunk(ev.data, texts, result.finishReasons)) {
-        for (const t of texts) appendText(t);
-        texts.length = 0;
-        return;
-      }
       let obj: Record<string, any>;
       try {
         obj = JSON.parse(ev.data);
@@ -137,7 +131,6 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
     };
 
     // The answer text in pieces, joined once at the end.
-    const texts: string[] = [];
     const pieces: string[] = [];
     let textChars = 0;
     const appendText = (t: string) => {
@@ -229,77 +222,4 @@ export function replayStream(res: ServerResponse, events: string[]): void {
   res.writeHead(200, SSE_RESPONSE_HEADERS);
   for (const e of events) res.write(e);
   res.end();
-}
-
-// What may stand before a structural quote; the character after the string tells a key (:) from a value.
-const STRUCTURAL_BEFORE_KEY = new Set([0x7b /* { */, 0x2c /* , */, 0x5b /* [ */, 0x3a /* : */, 0x20, 0x0a, 0x0d, 0x09]);
-
-function skipWs(s: string, i: number): number {
-  for (;;) {
-    const c = s.charCodeAt(i);
-    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return i;
-    i++;
-  }
-}
-
-/** For each member `"key": value` in `data` (any depth) calls `take` with the string value, or
- * null for a null value. False when a value is neither, or a string literal is malformed. */
-function eachStringMember(data: string, key: string, take: (v: string | null) => void): boolean {
-  for (let at = data.indexOf(key); at >= 0; at = data.indexOf(key, at + key.length)) {
-    const before = data.charCodeAt(at - 1);
-    if (before === 0x5c /* \ */) continue; // an escaped quote: inside a string
-    if (!STRUCTURAL_BEFORE_KEY.has(before)) return false;
-    let i = skipWs(data, at + key.length);
-    if (data.charCodeAt(i) !== 0x3a /* : */) continue; // a string value that happens to read "content"
-    i = skipWs(data, i + 1);
-    const c = data.charCodeAt(i);
-    if (c === 0x6e /* n */ && data.startsWith('null', i)) {
-      take(null);
-      continue;
-    }
-    if (c !== 0x22) return false;
-    // The closing quote is the first one not escaped by an odd run of backslashes.
-    let end = i + 1;
-    let escaped = false;
-    for (;;) {
-      end = data.indexOf('"', end);
-      if (end < 0) return false;
-      let k = end - 1;
-      while (data.charCodeAt(k) === 0x5c) k--;
-      if ((end - 1 - k) % 2 === 0) break;
-      escaped = true;
-      end++;
-    }
-    if (!escaped && data.indexOf('\\', i + 1) >= 0 && data.indexOf('\\', i + 1) < end) escaped = true;
-    if (!escaped) take(data.slice(i + 1, end));
-    else {
-      try {
-        take(JSON.parse(data.slice(i, end + 1)) as string);
-      } catch {
-        return false;
-      }
-    }
-  }
-  return true;
-}
-
-/**
- * The plain OpenAI text chunk (`choices[].delta.content`, `finish_reason`; no tool calls, usage or
- * error), read with string searches instead of JSON.parse. Appends to `texts` and `finishReasons`
- * only when it returns true; false = parse the chunk in full.
- */
-export function scanOpenAITextChunk(data: string, texts: string[], finishReasons: string[]): boolean {
-  if (data.charCodeAt(0) !== 0x7b || data.charCodeAt(data.length - 1) !== 0x7d) return false;
-  if (data.includes('"tool_calls"') || data.includes('"error"') || data.includes('"function_call"')) return false;
-  let ok = eachStringMember(data, '"usage"', (v) => {
-    if (v !== null) ok = false;
-  });
-  if (!ok) return false;
-  const t: string[] = [];
-  const f: string[] = [];
-  if (!eachStringMember(data, '"content"', (v) => v !== null && t.push(v))) return false;
-  if (!eachStringMember(data, '"finish_reason"', (v) => v && f.push(v))) return false;
-  for (const x of t) texts.push(x);
-  for (const x of f) finishReasons.push(x);
-  return true;
 }
