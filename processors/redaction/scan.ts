@@ -80,6 +80,11 @@ export function redactText(text: string, cfg: CompiledRedaction, keyHint?: strin
   return replaceMatches(text, n, candidates, cfg);
 }
 
+/** Digits of text i, counted once (-1: not yet). */
+function digitsAt(digits: number[], norm: readonly (Normalized | undefined)[], i: number): number {
+  return digits[i] >= 0 ? digits[i] : (digits[i] = countDigits(norm[i]!.text));
+}
+
 /**
  * Between two texts scanned together: no detector matches across it, and each side sees it as a
  * text boundary (not a word character, '.', '-', '+' or '/'; and the two line breaks keep a
@@ -122,7 +127,6 @@ export function redactTexts(texts: readonly string[], keyHints: readonly (string
   // Digits per text, counted only for a text a match falls in (most values have none); the joined
   // text's count bounds them all, so a detector it rules out is ruled out for every text.
   const digits: number[] = texts.map(() => -1);
-  const digitsOf = (i: number) => (digits[i] >= 0 ? digits[i] : (digits[i] = countDigits(norm[i]!.text)));
   const allDigits = countDigits(all);
   const candidates: (Match[] | undefined)[] = new Array(texts.length); // made for the few values a match falls in
   const found: Match[] = [];
@@ -131,7 +135,7 @@ export function redactTexts(texts: readonly string[], keyHints: readonly (string
     if (allDigits < min) continue;
     if (d.multiline) {
       if (d.needs !== undefined && all.indexOf(d.needs) < 0) continue; // (then no text holds it)
-      for (const i of which) if (min === 0 || digitsOf(i) >= min) d.detect(norm[i]!.text, (candidates[i] ??= []), cfg.detectOptions);
+      for (const i of which) if (min === 0 || digitsAt(digits, norm, i) >= min) d.detect(norm[i]!.text, (candidates[i] ??= []), cfg.detectOptions);
       continue;
     }
     found.length = 0;
@@ -148,7 +152,7 @@ export function redactTexts(texts: readonly string[], keyHints: readonly (string
       const i = which[lo];
       const s = m.start - starts[lo];
       if (m.end - starts[lo] > norm[i]!.text.length) return texts.map((t, j) => redactText(t, cfg, keyHints[j])); // across a separator
-      if (min === 0 || digitsOf(i) >= min) (candidates[i] ??= []).push({ start: s, end: m.end - starts[lo], type: m.type });
+      if (min === 0 || digitsAt(digits, norm, i) >= min) (candidates[i] ??= []).push({ start: s, end: m.end - starts[lo], type: m.type });
     }
   }
   return texts.map((text, i) => {

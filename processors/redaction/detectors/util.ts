@@ -48,14 +48,17 @@ export function afterKeyword(
   fn: (start: number, end: number, value: string) => void,
   windows?: readonly number[],
 ): void {
-  const each = (f: (k: RegExpExecArray) => void) => (windows ? eachMatchInWindows(keyword, text, windows, f) : eachMatch(keyword, text, f));
-  each((k) => {
-    value.lastIndex = k.index + k[0].length;
-    const v = value.exec(text);
-    if (!v || v[1] === undefined) return;
-    const start = v.index + v[0].lastIndexOf(v[1]);
-    fn(start, start + v[1].length, v[1]);
-  });
+  // (no named closure here: tsx names each one it makes, a defineProperty per call)
+  if (windows) eachMatchInWindows(keyword, text, windows, (k) => valueAfter(k, value, text, fn));
+  else eachMatch(keyword, text, (k) => valueAfter(k, value, text, fn));
+}
+
+function valueAfter(k: RegExpExecArray, value: RegExp, text: string, fn: (start: number, end: number, value: string) => void): void {
+  value.lastIndex = k.index + k[0].length;
+  const v = value.exec(text);
+  if (!v || v[1] === undefined) return;
+  const start = v.index + v[0].lastIndexOf(v[1]);
+  fn(start, start + v[1].length, v[1]);
 }
 
 export function isDigit(c: number): boolean {
@@ -205,6 +208,8 @@ export function hintGroup(hints: readonly string[], before: number): HintGroup {
 }
 
 let scannedText: string | undefined;
+/** No windows (shared: the windows handed out are only read). */
+const NONE: number[] = [];
 let scanned: (number[] | undefined)[] = [];
 
 /**
@@ -230,7 +235,8 @@ let bytes = Buffer.allocUnsafe(1 << 16);
 
 function lowBytes(text: string): Buffer {
   if (text.length > bytes.length) bytes = Buffer.allocUnsafe(Math.max(text.length, 2 * bytes.length));
-  bytes.write(text, 0, text.length, 'latin1');
+  if (text.length < 64) for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i); // (no call into C++ for a short text)
+  else bytes.write(text, 0, text.length, 'latin1');
   return bytes;
 }
 
@@ -238,7 +244,7 @@ function lowBytes(text: string): Buffer {
 function scanHints(text: string): (number[] | undefined)[] {
   if (text === scannedText) return scanned;
   // The trigram key keeps the low 5 bits of each code unit: the same for a letter's two cases.
-  const out: number[][] = groups.map(() => []);
+  const out: number[][] = []; // by group id, made at a group's first hit (NONE for the others)
   const n = text.length - 2;
   const buf = lowBytes(text);
   const p = present;
@@ -253,7 +259,7 @@ function scanHints(text: string): (number[] | undefined)[] {
     for (let k = 0; k < e.length; k++) {
       const h = e[k][0];
       const g = e[k][1];
-      if (hintAt(text, h, i)) out[g].push(i - groups[g].before, i);
+      if (hintAt(text, h, i)) (out[g] ??= []).push(i - groups[g].before, i);
     }
   }
   scanned = out;
@@ -270,7 +276,7 @@ function scanHints(text: string): (number[] | undefined)[] {
  */
 export function hintWindows(text: string, hints: readonly string[], before: number): number[] | undefined {
   const g = groupByHints.get(hints);
-  if (g !== undefined && g.before === before) return scanHints(text)[g.id];
+  if (g !== undefined && g.before === before) return scanHints(text)[g.id] ?? NONE;
   const lower = lowerOf(text);
   if (lower.length !== text.length) return undefined;
   let at: number[] | undefined;
