@@ -9,6 +9,7 @@
 // - OpenAI upstreams are asked for stream_options.include_usage; when the client did not ask for
 //   it, the extra usage-only chunk is dropped here.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { scanOpenAITextChunk } from './dialects/chunk-scan.ts';
 import { SseParser, formatSse, type SseEvent } from './dialects/sse.ts';
 import { StreamUsageTracker, type Usage } from './dialects/usage.ts';
 import { streamErrorEvent, type Dialect } from './errors.ts';
@@ -89,6 +90,15 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
         terminal = true;
         return;
       }
+      // Most OpenAI chunks are one text delta: read without building the object.
+      if (o.upstreamDialect === 'openai' && result.responseModel) {
+        const t = scratch.length;
+        if (scanOpenAITextChunk(ev.data, scratch, result.finishReasons)) {
+          for (let k = t; k < scratch.length; k++) appendText(scratch[k]);
+          scratch.length = 0;
+          return;
+        }
+      }
       let obj: Record<string, any>;
       try {
         obj = JSON.parse(ev.data);
@@ -132,6 +142,7 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
 
     // The answer text in pieces, joined once at the end.
     const pieces: string[] = [];
+    const scratch: string[] = [];
     let textChars = 0;
     const appendText = (t: string) => {
       if (textChars < o.maxTextChars) {
