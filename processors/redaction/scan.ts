@@ -164,54 +164,67 @@ export function redactTexts(texts: readonly string[], keyHints: readonly (string
   });
 }
 
-/** Candidates up to which overlaps are checked against the list of accepted spans (most texts have
- * one to a few); beyond, against a per-code-unit map, linear in the text whatever their number. */
-const FEW = 16;
+/**
+ * How many of the disjoint spans [starts[k], ends[k]) (ascending) start before `end`; the span
+ * [start, end) overlaps one of them iff that count j > 0 and ends[j - 1] > start (the spans before
+ * `end` end in ascending order too).
+ */
+function spansBefore(starts: readonly number[], end: number): number {
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid] < end) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 /** Resolves overlaps among the candidates and writes the replacements into the original text. */
 function replaceMatches(text: string, n: Normalized, candidates: Match[], cfg: CompiledRedaction): RedactResult {
   const t = n.text;
   if (candidates.length === 0) return UNCHANGED(text);
 
-  // Our own earlier output is protected: [start, end) pairs.
-  let own: number[] | undefined;
+  // Our own earlier output is protected: disjoint spans, ascending.
+  let ownStarts: number[] | undefined;
+  let ownEnds: number[] | undefined;
   if (t.indexOf(ENCRYPTED_PREFIX) >= 0 || t.indexOf(':hmac:') >= 0) {
-    own = [];
+    ownStarts = [];
+    ownEnds = [];
     OWN_OUTPUT.lastIndex = 0;
     let m: RegExpExecArray | null;
-    while ((m = OWN_OUTPUT.exec(t)) !== null) own.push(m.index, m.index + m[0].length);
+    while ((m = OWN_OUTPUT.exec(t)) !== null) {
+      ownStarts.push(m.index);
+      ownEnds.push(m.index + m[0].length);
+    }
   }
 
-  // Overlaps: the higher priority wins, then the longer match, then the earlier one.
+  // Overlaps: the higher priority wins, then the longer match, then the earlier one. The accepted
+  // spans are kept disjoint and in text order, so each candidate is checked by a binary search.
   if (candidates.length > 1) candidates.sort((a, b) => PRIORITY[b.type] - PRIORITY[a.type] || b.end - b.start - (a.end - a.start) || a.start - b.start);
   const accepted: Match[] = [];
-  // A span is free when nothing protected or accepted overlaps it.
-  let covered: Uint8Array | undefined;
-  if (candidates.length > FEW) {
-    covered = new Uint8Array(t.length);
-    if (own) for (let i = 0; i < own.length; i += 2) covered.fill(1, own[i], own[i + 1]);
-  }
+  const starts: number[] = [];
+  const ends: number[] = [];
   for (const m of candidates) {
     if (m.end <= m.start) continue;
     if (cfg.allow.size > 0 && cfg.allow.has(t.slice(m.start, m.end).toLowerCase())) continue;
-    let free = true;
-    if (covered) {
-      for (let i = m.start; i < m.end; i++) {
-        if (covered[i]) {
-          free = false;
-          break;
-        }
-      }
-    } else {
-      if (own) for (let i = 0; i < own.length && free; i += 2) free = !(own[i] < m.end && m.start < own[i + 1]);
-      for (let i = 0; i < accepted.length && free; i++) free = !(accepted[i].start < m.end && m.start < accepted[i].end);
+    if (ownStarts) {
+      const k = spansBefore(ownStarts, m.end);
+      if (k > 0 && ownEnds![k - 1] > m.start) continue;
     }
-    if (!free) continue;
-    if (covered) covered.fill(1, m.start, m.end);
-    accepted.push(m);
+    const j = spansBefore(starts, m.end);
+    if (j > 0 && ends[j - 1] > m.start) continue;
+    if (j === accepted.length) {
+      accepted.push(m);
+      starts.push(m.start);
+      ends.push(m.end);
+    } else {
+      accepted.splice(j, 0, m);
+      starts.splice(j, 0, m.start);
+      ends.splice(j, 0, m.end);
+    }
   }
   if (accepted.length === 0) return UNCHANGED(text);
-  if (accepted.length > 1) accepted.sort((a, b) => a.start - b.start);
 
   const counts: Counts = {};
   let out = '';
