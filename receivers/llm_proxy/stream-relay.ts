@@ -61,13 +61,13 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
 
     // Events of one upstream chunk are gathered and leave in one write (one chunk of the chunked
     // response, one pass through the stream machinery) rather than one write per event.
-    let pending = '';
+    let pending: string | Buffer = '';
     const write = (wire: string) => {
       result.events?.push(wire);
       pending += wire;
     };
     const flush = () => {
-      if (pending === '') return;
+      if (pending.length === 0) return;
       if (!started) {
         started = true;
         res.writeHead(200, SSE_RESPONSE_HEADERS);
@@ -151,14 +151,10 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       }
     };
 
-    const onEvent = (ev: SseEvent) => {
+    /** Observes one event; false when it must not reach the client (the usage chunk it did not ask for). */
+    const pass = (ev: SseEvent): boolean => {
       const obj = observe(ev);
-      if (o.translator) {
-        for (const wire of o.translator.push(ev)) write(wire);
-        return;
-      }
-      if (o.dropUsageChunk && obj && Array.isArray(obj.choices) && obj.choices.length === 0 && obj.usage) return;
-      write(formatSse(ev));
+      return !(o.dropUsageChunk && obj && Array.isArray(obj.choices) && obj.choices.length === 0 && obj.usage);
     };
 
     const finish = () => {
@@ -191,10 +187,36 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       finish();
     };
 
+    let chunks = 0;
     const onData = (chunk: Buffer) => {
       timer.refresh();
-      for (const ev of parser.push(chunk)) onEvent(ev);
+      const cleanStart = parser.atEventBoundary();
+      const events = parser.push(chunk);
+      if (o.translator) {
+        for (const ev of events) {
+          observe(ev);
+          for (const wire of o.translator.push(ev)) write(wire);
+        }
+      } else {
+        const kept = events.filter(pass);
+        // Pass-through: a chunk that starts and ends on event boundaries (its last byte a line
+        // end, so no split character either), with every event kept, goes out as the bytes
+        // received: no re-serialising, no re-encoding. A leading BOM is the parser's to drop.
+        const last = chunk[chunk.length - 1];
+        const whole = cleanStart && (last === 0x0a || last === 0x0d) && parser.atEventBoundary() && !(chunks === 0 && chunk[0] === 0xef);
+        if (whole && kept.length === events.length && events.length > 0) {
+          if (result.events) for (const ev of events) result.events.push(formatSse(ev));
+          pending = chunk;
+        } else for (const ev of kept) write(formatSse(ev));
+      }
+      chunks++;
       flush();
+    };
+    const onEvent = (ev: SseEvent) => {
+      if (o.translator) {
+        observe(ev);
+        for (const wire of o.translator.push(ev)) write(wire);
+      } else if (pass(ev)) write(formatSse(ev));
     };
     const onEnd = () => {
       for (const ev of parser.end()) onEvent(ev);

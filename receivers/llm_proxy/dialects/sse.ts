@@ -38,6 +38,11 @@ export class SseParser {
     return this.feed(text);
   }
 
+  /** True when everything pushed so far ended exactly after an event (nothing carried over). */
+  atEventBoundary(): boolean {
+    return this.line === '' && !this.hasData && this.eventType === '' && !this.afterCR;
+  }
+
   end(): SseEvent[] {
     const out = this.feed(this.decoder.decode());
     // Whatever is left is an unterminated event: discarded, as the spec says.
