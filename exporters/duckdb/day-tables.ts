@@ -144,7 +144,8 @@ export async function dayTablesMigration(session: SqlSession, pending: boolean):
     const existing = new Set((await session.query(CATALOG_TABLES_SQL)).map((r) => String(r.table_name)));
     for (const t of TABLES) {
       const days: bigint[] = [];
-      const ns = `coalesce(epoch_ns(${quoteIdent(timeColumn(t))}), 0)`;
+      const time = quoteIdent(timeColumn(t));
+      const ns = `coalesce(epoch_ns(${time}), 0)`;
       if (existing.has(t.name)) {
         const rows = await session.query(`SELECT DISTINCT ${ns} // ${DAY_NS} AS day FROM ${quoteIdent(t.name)} ORDER BY day`);
         for (const r of rows) days.push(BigInt(r.day as bigint));
@@ -156,7 +157,9 @@ export async function dayTablesMigration(session: SqlSession, pending: boolean):
         names.push(name);
         statements.push(
           createDayTableSql(t, name),
-          `INSERT INTO ${quoteIdent(name)} BY NAME SELECT * FROM ${quoteIdent(t.name)} WHERE ${ns} >= ${day * DAY_NS} AND ${ns} < ${(day + 1n) * DAY_NS}`,
+          // On the bare column, so DuckDB skips row groups outside the day by their min/max.
+          `INSERT INTO ${quoteIdent(name)} BY NAME SELECT * FROM ${quoteIdent(t.name)} ` +
+            `WHERE (${time} >= make_timestamp_ns(${day * DAY_NS}) AND ${time} < make_timestamp_ns(${(day + 1n) * DAY_NS}))${day === 0n ? ` OR ${time} IS NULL` : ''}`,
         );
       }
       if (existing.has(t.name)) {

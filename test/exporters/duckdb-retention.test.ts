@@ -252,6 +252,21 @@ describe('duckdb retention', () => {
     expect(await count(path, 'retention_runs')).toBe(2);
   }, 60_000);
 
+  it('runs again every retention_check_interval', async () => {
+    const path = join(dir, 'interval.duckdb');
+    await run({ path, worker: true, retention: '30d', retention_check_interval: '200ms' }, async (ex) => {
+      await ex.export('traces', tracesAt(midnight(0) + 1n, 50, 8));
+      await ex.export('traces', tracesAt(midnight(31) + 1n, 50, 9)); // after the run at start
+      const deadline = Date.now() + 20_000;
+      // The timer's run drops it: retain() then finds nothing left.
+      while (Date.now() < deadline && (await new Promise((r) => setTimeout(r, 250)), true)) {
+        if ((await ex.retain(30 * 86_400_000)).length === 0) break;
+      }
+    });
+    expect(await dayTables(path)).toEqual({ [dayName('otel_traces', 0)]: 50 });
+    expect(await queryDuckDb(path, 'SELECT table_name, partitions_dropped FROM retention_runs')).toEqual([{ table_name: 'otel_traces', partitions_dropped: [dayName('otel_traces', 31)] }]);
+  }, 60_000);
+
   it('unset or 0 keeps everything', async () => {
     const path = join(dir, 'keep.duckdb');
     await fill(path);
