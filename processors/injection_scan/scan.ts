@@ -125,11 +125,15 @@ const PREFILTERED = TRIGGERS.keywordStems.filter((s) => /^[a-z0-9]/.test(s)).eve
 const WORD_ENTRIES = [...KEYWORD_SOURCES.map((k) => stemOf(k)), ...TRIGGERS.keywordStems.filter((s) => /^[a-z0-9]/.test(s))];
 const PREFIXES3 = new Set(WORD_ENTRIES.filter((e) => e.length >= 3).map((e) => e.slice(0, 3)));
 const SHORT_ENTRIES = [...new Set(WORD_ENTRIES.filter((e) => e.length < 3))];
+function startsWithShort(word: string): boolean {
+  for (const e of SHORT_ENTRIES) if (word.startsWith(e)) return true;
+  return false;
+}
 const isKeyword: KeywordTest = (word: string) => {
   const c = word.charCodeAt(0);
   if (PREFILTERED && word.length >= 2 && ((c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39))) {
     if (!WORD_PREFIXES.has(word.slice(0, 2))) return false;
-    if (word.length >= 3 && !PREFIXES3.has(word.slice(0, 3)) && !SHORT_ENTRIES.some((e) => word.startsWith(e))) return false;
+    if (word.length >= 3 && !PREFIXES3.has(word.slice(0, 3)) && !startsWithShort(word)) return false;
   }
   return isCommonKeyword(word) || TRIGGERS.startsWithLead(word);
 };
