@@ -424,6 +424,8 @@ function squash(text: string, isKeyword: KeywordTest): string {
   const punctuated = joinPunctuated(isKeyword);
   for (const line of text.split('\n')) {
     if (!HAS_SQUASHABLE.test(line)) continue;
+    SPACED.lastIndex = 0;
+    if (!SPACED.test(line) && !joinsNewKeyword(line, isKeyword)) continue;
     const s = squashLine(line, punctuated);
     if (s === line) continue;
     if (spellsNewKeyword(line, s, isKeyword)) out.push(s);
@@ -462,6 +464,21 @@ function spellsNewKeyword(line: string, s: string, isKeyword: KeywordTest): bool
   }
   return false;
 }
+
+/** Without spaced-out letters in the line (SPACED changes nothing), what squashing changes are
+ * the PUNCTUATED tokens it joins, each a whole word of the result: the line is worth a view when
+ * one of them, joined, is a keyword and no word of the line (a token whose joined form is a
+ * keyword is always joined). The same answer as squashing the line and comparing its words,
+ * without building it. */
+function joinsNewKeyword(line: string, isKeyword: KeywordTest): boolean {
+  PUNCTUATED.lastIndex = 0;
+  for (let m = PUNCTUATED.exec(line); m; m = PUNCTUATED.exec(line)) {
+    const joined = m[0].replace(JOINTS, '');
+    if (isKeyword(joined) && !hasWord(line, joined)) return true;
+  }
+  return false;
+}
+const JOINTS = /[-_*.~]/g;
 
 /** Is `word` (a-z) a word of `line` (a whole run of a-z there)? */
 function hasWord(line: string, word: string): boolean {
