@@ -52,26 +52,19 @@ export function survey(text: string, maxRuns: number): Survey {
   return { runs: runs(text, maxRuns), leet: leetCandidates(text), squashable: squashable(text) };
 }
 
-/** base64 runs (mixed case) and hex runs (hex digits only) of 16+ characters, with '=' padding.
- * A run holds no space: only the stretches between spaces that are 16+ long are looked at. */
+/** base64 runs (mixed case) and hex runs (hex digits only) of 16+ characters, with '=' padding. */
 function runs(text: string, maxRuns: number): Survey['runs'] {
   const out: Survey['runs'] = [];
-  const n = text.length;
-  for (let from = 0; from < n && out.length < maxRuns; ) {
-    let to = text.indexOf(' ', from);
-    if (to < 0) to = n;
-    if (to - from >= 16) runsIn(text, from, to, maxRuns, out);
-    from = to + 1;
-  }
+  runsIn(text, 0, text.length, maxRuns, out);
   return out;
 }
 
 const B64 = LETTER | DIGIT | B64_EXTRA;
 const isB64 = (c: number) => c < 128 && (CLASS[c] & B64) !== 0;
 
-/** The runs of one stretch [from, to) (no space in it). A run of 16+ holds one of the characters
- * at from + 15, from + 31, ...: only the runs through those are read (JSON and code are long
- * stretches of short runs). */
+/** The runs in [from, to). A run of 16+ holds one of the characters at from + 15, from + 31, ...:
+ * only the runs through those are read (prose, JSON and code are mostly short runs; a search for
+ * the next space per word cost more). */
 function runsIn(text: string, from: number, to: number, maxRuns: number, out: Survey['runs']): void {
   let next = from; // runs before this are read
   for (let p = from + 15; p < to && out.length < maxRuns; p += 16) {
