@@ -169,7 +169,7 @@ function describeValue(v: unknown): string {
 function formatProblem(format: NonNullable<JsonSchema['format']>, v: string | number): string | undefined {
   switch (format) {
     case 'duration':
-      return parseDuration(v) === null ? `invalid duration ${JSON.stringify(v)}: use a number and a unit (ns, us, ms, s, m, h), like "200ms", "5s" or "1m30s"` : undefined;
+      return parseDuration(v) === null ? `invalid duration ${JSON.stringify(v)}: use a number and a unit (ns, us, ms, s, m, h, d), like "200ms", "5s", "1m30s" or "30d"` : undefined;
     case 'bytes':
       return parseBytes(v) === null ? `invalid size ${JSON.stringify(v)}: use a number of bytes or a unit (KiB, MiB, GiB, KB, MB, GB), like "512KiB"` : undefined;
     case 'endpoint':

@@ -26,6 +26,13 @@ export function durationMs(v: string | number): number {
   return ms;
 }
 
+/** A timer's period, which must be longer than 0 (0 would make setInterval spin every millisecond). */
+export function intervalMs(v: string | number, key: string): number {
+  const ms = durationMs(v);
+  if (!(ms > 0)) throw new Error(`${key} must be longer than 0 (got ${JSON.stringify(v)}): set a period such as "1h", or remove it for the default`);
+  return ms;
+}
+
 const BYTE_UNITS: Record<string, number> = {
   '': 1, b: 1,
   kb: 1e3, mb: 1e6, gb: 1e9,

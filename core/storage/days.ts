@@ -2,6 +2,7 @@
 // (postgres day partitions, DuckDB day tables): a row's day is floor(unix ns / day) of its time
 // column (`Timestamp`, or `TimeUnix` for metrics), and a day's table is `<table>_pYYYYMMDD`.
 // Retention reads the day back from the name and drops whole days.
+import { durationMs, intervalMs } from '../config/units.ts';
 import type { FlatTable } from './flatten.ts';
 import type { TableDef } from './model.ts';
 
@@ -42,4 +43,12 @@ export function dayTableName(table: string, day: bigint): string {
 export function dayTableDayMs(name: string): number | undefined {
   const m = DAY_SUFFIX.exec(name);
   return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : undefined;
+}
+
+/** The `retention_check_interval` an exporter keeps (default 1h); with `retention` set it must be
+ * longer than 0, or retention would run every millisecond. Throws with the fix. */
+export function checkedRetentionInterval(retention: string | number | undefined, interval: string | number | undefined): string | number {
+  const value = interval ?? '1h';
+  if (retention !== undefined && durationMs(retention) > 0) intervalMs(value, 'retention_check_interval');
+  return value;
 }

@@ -1,5 +1,6 @@
 // Config of the clickhouse exporter.
 import type { JsonSchema } from '../../core/config/schema-types.ts';
+import { checkedRetentionInterval } from '../../core/storage/days.ts';
 
 export interface ClickHouseExporterConfig {
   /** The server's HTTP interface, http(s)://host:8123. */
@@ -82,7 +83,7 @@ export function normalize(raw: unknown): ClickHouseExporterConfig {
     cluster_name: c.cluster_name,
     async_insert: c.async_insert ?? false,
     retention: c.retention,
-    retention_check_interval: c.retention_check_interval ?? '1h',
+    retention_check_interval: checkedRetentionInterval(c.retention, c.retention_check_interval),
     timeout: c.timeout ?? DEFAULT_TIMEOUT,
   };
 }

@@ -1,5 +1,6 @@
 // Config of the duckdb exporter.
 import type { JsonSchema } from '../../core/config/schema-types.ts';
+import { checkedRetentionInterval } from '../../core/storage/days.ts';
 
 export interface DuckDBExporterConfig {
   /** Database file, relative to the working directory; ':memory:' for a throwaway database. */
@@ -79,6 +80,6 @@ export function normalize(raw: unknown): DuckDBExporterConfig {
     checkpoint_threshold: c.checkpoint_threshold ?? DEFAULT_CHECKPOINT_THRESHOLD,
     worker: c.worker ?? true,
     retention: c.retention,
-    retention_check_interval: c.retention_check_interval ?? '1h',
+    retention_check_interval: checkedRetentionInterval(c.retention, c.retention_check_interval),
   };
 }

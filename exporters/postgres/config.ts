@@ -1,5 +1,6 @@
 // Config of the postgres exporter.
 import type { JsonSchema } from '../../core/config/schema-types.ts';
+import { checkedRetentionInterval } from '../../core/storage/days.ts';
 
 export interface TlsConfig {
   /** PEM files, read at start. */
@@ -81,7 +82,7 @@ export function normalize(raw: unknown): PostgresExporterConfig {
     endpoint: c.endpoint,
     tls: c.tls,
     retention: c.retention,
-    retention_check_interval: c.retention_check_interval ?? '1h',
+    retention_check_interval: checkedRetentionInterval(c.retention, c.retention_check_interval),
     max_connections: c.max_connections ?? 4,
     connect_timeout: c.connect_timeout ?? '10s',
     path: c.path ?? DEFAULT_PATH,

@@ -77,7 +77,7 @@ describe('agentcol CLI', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toEqual([
       'test/fixtures/configs/cli-bad.yaml:6:5: receivers.fixture_in.endpont: unknown key "endpont" — did you mean "endpoint"?',
-      'test/fixtures/configs/cli-bad.yaml:10:21: exporters.fixture_store.flush_interval: invalid duration "soon": use a number and a unit (ns, us, ms, s, m, h), like "200ms", "5s" or "1m30s"',
+      'test/fixtures/configs/cli-bad.yaml:10:21: exporters.fixture_store.flush_interval: invalid duration "soon": use a number and a unit (ns, us, ms, s, m, h, d), like "200ms", "5s", "1m30s" or "30d"',
       'test/fixtures/configs/cli-bad.yaml:16:19: service.pipelines.traces.exporters[0]: exporter "fixture_stor" is not defined under exporters — did you mean "fixture_store"?',
       '3 errors in test/fixtures/configs/cli-bad.yaml',
     ]);

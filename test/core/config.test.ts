@@ -136,7 +136,7 @@ describe('config errors', () => {
       'test/fixtures/configs/bad.yaml:5:19: receivers.otlp.protocols.grpc.endpoint: invalid endpoint "localhost": write "host:port", like "127.0.0.1:4317", ":4317" or "[::1]:4317"',
       'test/fixtures/configs/bad.yaml:6:7: receivers.otlp.protocols.htp: unknown key "htp" — did you mean "http"?',
       'test/fixtures/configs/bad.yaml:9:22: processors.batch.send_batch_size: expected an integer, got string "lots"',
-      'test/fixtures/configs/bad.yaml:10:14: processors.batch.timeout: invalid duration "5 seconds": use a number and a unit (ns, us, ms, s, m, h), like "200ms", "5s" or "1m30s"',
+      'test/fixtures/configs/bad.yaml:10:14: processors.batch.timeout: invalid duration "5 seconds": use a number and a unit (ns, us, ms, s, m, h, d), like "200ms", "5s", "1m30s" or "30d"',
       'test/fixtures/configs/bad.yaml:13:5: exporters.duckdb.pth: unknown key "pth" — did you mean "path"?',
       'test/fixtures/configs/bad.yaml:14:19: exporters.duckdb.memory_limit: invalid size "2 gigs": use a number of bytes or a unit (KiB, MiB, GiB, KB, MB, GB), like "512KiB"',
       'test/fixtures/configs/bad.yaml:16:16: exporters.debug.verbosity: must be one of "basic", "normal", "detailed", got string "detaild" — did you mean "detailed"?',
@@ -361,6 +361,19 @@ describe('shipped configs', () => {
     expect(r.config.exporters.get('otlp')!.config.endpoint).toBe('otel-gateway.observability.svc:4317');
     expect(r.config.service.telemetry).toEqual({ logs: { level: 'info' }, metrics: { address: '0.0.0.0:8888', level: 'normal' } });
     expect(r.warnings).toEqual([]);
+  });
+
+  it('retention_check_interval must be longer than 0 when retention is set (it would run every millisecond)', async () => {
+    const registry = await distributionRegistry();
+    const yaml = (exporter: string, interval: string) =>
+      `receivers: {otlp: {protocols: {http: {endpoint: "127.0.0.1:4318"}}}}\n` +
+      `exporters: {${exporter}: {retention: 30d, retention_check_interval: ${interval}}}\n` +
+      `service: {pipelines: {traces: {receivers: [otlp], exporters: [${exporter}]}}}\n`;
+    for (const exporter of ['postgres', 'clickhouse', 'duckdb']) {
+      const err = await loadConfigText(yaml(exporter, '0s'), 'agent.yaml', { registry, env: {} }).then(() => undefined, (e: Error) => e);
+      expect(err?.message, exporter).toContain(`exporters.${exporter}: retention_check_interval must be longer than 0 (got "0s")`);
+      await expect(loadConfigText(yaml(exporter, '10m'), 'agent.yaml', { registry, env: {} })).resolves.toBeDefined();
+    }
   });
 
   it('config/default.yaml and the plugin example validate', async () => {
