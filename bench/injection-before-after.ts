@@ -1,8 +1,8 @@
 // injection_scan before vs after a change, in one process: first checks that both give identical
 // results (score, detectors, weights, excerpt, view) on the labelled set and the guards bench's
 // payloads, then measures MB of payload per CPU second per group of payloads (kind, size, all),
-// before and after alternating in slices of ~20 ms of CPU, ROUNDS rounds (default 3). "Before" is
-// another checkout of processors/injection_scan (self-contained):
+// before and after alternating payload by payload, ROUNDS rounds (default 3). "Before" is another
+// checkout of processors/injection_scan (self-contained):
 //
 //   mkdir -p /tmp/before && git archive <commit> processors/injection_scan | tar -x -C /tmp/before
 //   node --import tsx bench/injection-before-after.ts /tmp/before
@@ -53,32 +53,32 @@ const groups: Array<[string, typeof payloads]> = [
 // INJ_GROUPS=all,chat: time only these groups (default: every group)
 const only = process.env.INJ_GROUPS?.split(',');
 if (only) groups.splice(0, groups.length, ...groups.filter(([label]) => only.includes(label)));
-// A shared machine's load comes and goes: each round alternates the two every ~20 ms of CPU
-// (passes over the group's payloads) and compares what each did in the same stretch of time; the
-// ratio reported is the median of the rounds' ratios, the rates the best round's.
+// A shared machine's load comes and goes: each round times the two on each payload of the group
+// in turn (one right after the other, which first alternating), PASSES times, so both see the
+// same payloads at nearly the same time (a payload is not repeated back to back: V8 caches some
+// regular-expression results per subject string); the ratio reported is the median of the
+// rounds' ratios, the rates the best round's.
+const PASSES = 4;
 const rate: Record<string, Record<string, number>> = { before: {}, after: {} };
 const ratios: Record<string, number[]> = {};
 const rounds = Number(process.env.ROUNDS ?? 3);
-const SLICES = 10; // per implementation and round
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 for (let round = 0; round < rounds; round++)
   for (const [label, group] of groups) {
     const cpu = [0, 0];
     const bytes = [0, 0];
-    let k = 0;
-    for (let slice = 0; slice < 2 * SLICES; slice++) {
-      const which = (slice + round) % 2; // alternate, and which goes first per round
-      const f = impls[which][1];
-      const c0 = process.cpuUsage();
-      let used = 0;
-      do {
-        const p = group[k++ % group.length];
-        f(p.text, p.role);
-        bytes[which] += p.bytes;
-        const u = process.cpuUsage(c0);
-        used = (u.user + u.system) / 1e6;
-      } while (used < 0.02);
-      cpu[which] += used;
-    }
+    for (let pass = 0; pass < PASSES; pass++)
+      group.forEach((p, i) => {
+        for (const which of (i + pass + round) % 2 ? [1, 0] : [0, 1]) {
+          const t0 = cpuSeconds();
+          impls[which][1](p.text, p.role);
+          cpu[which] += cpuSeconds() - t0;
+          bytes[which] += p.bytes;
+        }
+      });
     const r = [bytes[0] / 1e6 / cpu[0], bytes[1] / 1e6 / cpu[1]];
     rate.before[label] = Math.max(rate.before[label] ?? 0, r[0]);
     rate.after[label] = Math.max(rate.after[label] ?? 0, r[1]);
