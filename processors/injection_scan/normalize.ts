@@ -86,16 +86,20 @@ const CONFUSABLES: Record<string, string> = {
 const LOOKALIKE = /[\u0370-\u04ff\u1d00-\u1d2b\ua731\u0280\u0274\u026a\u0262\u029c\u029f\u0261\u0251\u0269\u028f]/;
 const CONFUSABLE_CLASS = /[\u0370-\u04ff\u0131\u0142\u00f8\u0111\u0261\u0251\u0269\u028f\u1d00-\u1d2b\ua731\u0280\u0274\u026a\u0262\u029c\u029f]/;
 
-// Latin-1 / Latin Extended letters with diacritics -> base letter (cached per character).
-const diacriticCache = new Map<string, string>();
+// Latin-1 / Latin Extended letters with diacritics -> base letter (é -> e). Only the letters that
+// change are matched (ø, æ, ß, đ stay as they are): fewer replacement calls, the same text.
+const STRIPPED: string[] = [];
+let changing = '';
+for (let c = 0xc0; c <= 0x24f; c++) {
+  const ch = String.fromCharCode(c);
+  const d = ch.normalize('NFD');
+  const r = d.length > 1 && /^[a-z]/.test(d) ? d.replace(/[\u0300-\u036f]/g, '') : ch;
+  STRIPPED.push(r);
+  if (r !== ch) changing += `\\u${c.toString(16).padStart(4, '0')}`;
+}
+const DIACRITIC = new RegExp(`[${changing}]`, 'g');
 function stripDiacritic(ch: string): string {
-  let r = diacriticCache.get(ch);
-  if (r === undefined) {
-    const d = ch.normalize('NFD');
-    r = d.length > 1 && /^[a-z]/.test(d) ? d.replace(/[\u0300-\u036f]/g, '') : ch;
-    diacriticCache.set(ch, r);
-  }
-  return r;
+  return STRIPPED[ch.charCodeAt(0) - 0xc0];
 }
 
 // Only whitespace that changes: two or more blanks, other blank characters, and line breaks with
@@ -122,7 +126,7 @@ function blankRun(run: string): string {
 /** Lower case, Latin diacritics stripped, spaces collapsed (line breaks kept as one "\n"). */
 export function canonical(text: string, ascii = !NON_ASCII.test(text)): string {
   let t = text.toLowerCase();
-  if (!ascii) t = t.replace(/[\u00c0-\u024f]/g, stripDiacritic);
+  if (!ascii) t = t.replace(DIACRITIC, stripDiacritic);
   return t.replace(SPACE_RUN, blankRun);
 }
 
@@ -590,7 +594,7 @@ function textViews(raw: string, kind: ViewKind, views: View[], counts: { confusa
 
 function canonicalKeepBlanks(pre: string, ascii: boolean): string {
   let t = pre.toLowerCase();
-  if (!ascii) t = t.replace(/[\u00c0-\u024f]/g, stripDiacritic);
+  if (!ascii) t = t.replace(DIACRITIC, stripDiacritic);
   return t;
 }
 
