@@ -98,10 +98,12 @@ function leetCandidates(text: string): Survey['leet'] {
   const out: Survey['leet'] = [];
   const n = text.length;
   LEET_EDGE.lastIndex = 0;
-  for (let m = LEET_EDGE.exec(text); m; m = LEET_EDGE.exec(text)) {
-    let a = m.index;
+  // test(), not exec(): no match array per edge; the match is the one character before lastIndex
+  while (LEET_EDGE.test(text)) {
+    const at = LEET_EDGE.lastIndex - 1;
+    let a = at;
     while (a > 0 && isLeetChar(text.charCodeAt(a - 1))) a--;
-    let b = m.index + 1;
+    let b = at + 1;
     while (b < n && isLeetChar(text.charCodeAt(b))) b++;
     LEET_EDGE.lastIndex = b;
     let letters = 0;
@@ -131,8 +133,9 @@ function squashable(text: string): number[] {
   const out: number[] = [];
   const n = text.length;
   SQUASH_HINT.lastIndex = 0;
-  for (let m = SQUASH_HINT.exec(text); m && out.length < 64; m = SQUASH_HINT.exec(text)) {
-    let from = m.index;
+  // test(), not exec(): the stretch is found from the match's last character (a letter)
+  while (out.length < 64 && SQUASH_HINT.test(text)) {
+    let from = SQUASH_HINT.lastIndex - 1;
     while (from > 0 && !isSquashReset(text.charCodeAt(from - 1))) from--;
     const end = squashFrom(text, from, n, out);
     SQUASH_HINT.lastIndex = end + 1;
