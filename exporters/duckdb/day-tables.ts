@@ -1,10 +1,16 @@
-// Day tables: DuckDB has no partitions, so each model table (`otel_traces`, `otel_logs`,
-// `otel_metrics_*`) is stored as one physical table per UTC day of its row time,
-// `<table>_pYYYYMMDD` (the day rule of core/storage/days.ts, the same as the row store's
-// partitions), and the model's name is a VIEW over all of them. Retention then drops whole day
-// tables instead of deleting rows (a DELETE in DuckDB only marks rows; the space comes back only
-// when a row group is rewritten). The view always includes an empty `<table>_template`, so it has
-// the model's columns and types while no day table exists yet.
+// The tables behind each model name. DuckDB has no partitions, so each model table (`otel_traces`,
+// `otel_logs`, `otel_metrics_*`) is a VIEW over physical tables of the model's columns:
+// - an empty `<table>_template`, always (the view has the model's columns and types even when
+//   nothing else exists);
+// - with `retention` set, one table per UTC day of row time, `<table>_pYYYYMMDD` (the day rule of
+//   core/storage/days.ts, the same as the row store's partitions): retention drops whole day tables
+//   instead of deleting rows (a DELETE in DuckDB only marks rows; the space comes back only when a
+//   row group is rewritten);
+// - without retention, one table `<table>_all` that takes every row: a query plans every branch of
+//   the view (~0.5 ms CPU per table), so a view that grew by a day table a day would make every
+//   query slower forever. The name never matches the day-table pattern, so retention never drops it.
+// Opened with retention, a database's `_all` rows are moved into day tables (moveToDayTables);
+// opened without, its day tables stay behind the view and new rows go to `_all`.
 import { DAY_NS, dayOf, dayTableName, timeColumn } from '../../core/storage/days.ts';
 import type { FlatTable } from '../../core/storage/flatten.ts';
 import type { Migration, SqlSession } from '../../core/storage/migrations.ts';
@@ -16,25 +22,31 @@ export function templateName(table: TableDef): string {
   return `${table.name}_template`;
 }
 
-/** The current model's columns (day tables and templates are always created at the latest schema). */
+/** The one table that takes every row of `table` when no retention is set. */
+export function allTableName(table: TableDef): string {
+  return `${table.name}_all`;
+}
+
+/** The current model's columns (day tables, `_all` tables and templates are always created at the latest schema). */
 function modelColumns(table: TableDef) {
   return columnsAt(table, SCHEMA_VERSION);
 }
 
-export function createDayTableSql(table: TableDef, name: string): string {
+/** CREATE TABLE for a day table or an `_all` table of `table`. */
+export function createStorageTableSql(table: TableDef, name: string): string {
   return createTableSql(name, modelColumns(table));
 }
 
-/** The model table as a view: the template, then every day table (oldest first), columns by name. */
-export function viewSql(table: TableDef, dayTables: Iterable<string>): string {
+/** The model table as a view: the template, then every table behind it (sorted), columns by name. */
+export function viewSql(table: TableDef, tables: Iterable<string>): string {
   const cols = columnNames(modelColumns(table)).join(', ');
-  const sources = [templateName(table), ...[...dayTables].sort()];
+  const sources = [templateName(table), ...[...tables].sort()];
   return `CREATE OR REPLACE VIEW ${quoteIdent(table.name)} AS ${sources.map((s) => `SELECT ${cols} FROM ${quoteIdent(s)}`).join(' UNION ALL ')}`;
 }
 
-/** The day tables of every model table, as the catalog holds them (loaded at open, kept in step with
- * every CREATE and DROP the writer commits). */
-export class DayTableSet {
+/** The tables behind each model table's view (day tables and `_all`; not the template), as the
+ * catalog holds them (loaded at open, kept in step with every CREATE and DROP the writer commits). */
+export class StorageTables {
   private readonly byTable = new Map<string, Set<string>>();
   private readonly all = new Set<string>();
 
@@ -42,7 +54,7 @@ export class DayTableSet {
     return this.all.has(name);
   }
 
-  /** The day tables of `table`, sorted (oldest first). */
+  /** The tables behind `table`'s view, sorted (`_all` first, then day tables oldest first). */
   of(table: string): string[] {
     return [...(this.byTable.get(table) ?? [])].sort();
   }
@@ -59,13 +71,13 @@ export class DayTableSet {
     this.all.delete(name);
   }
 
-  /** Reads the day tables from the catalog. */
-  static async load(session: SqlSession): Promise<DayTableSet> {
-    const set = new DayTableSet();
+  /** Reads the day tables and `_all` tables from the catalog. */
+  static async load(session: SqlSession): Promise<StorageTables> {
+    const set = new StorageTables();
     const names = (await session.query(CATALOG_TABLES_SQL)).map((r) => String(r.table_name));
     for (const t of TABLES) {
       const pattern = dayTablePattern(t);
-      for (const n of names) if (pattern.test(n)) set.add(t.name, n);
+      for (const n of names) if (pattern.test(n) || n === allTableName(t)) set.add(t.name, n);
     }
     return set;
   }
@@ -127,52 +139,87 @@ function pick(t: FlatTable, rows: number[]): FlatTable {
   return { table: t.table, rowCount: rows.length, columns };
 }
 
+
+/** What moveToDayTables does to one source table. */
+export interface MoveToDays {
+  /** In order, in one transaction (with the queries that built them). */
+  statements: string[];
+  /** Rows moved. */
+  rows: number;
+  /** The tables behind the view afterwards. */
+  tables: string[];
+  /** The day tables it creates. */
+  created: string[];
+  /** The day tables the rows went into. */
+  days: string[];
+}
+
+/**
+ * The statements that move every row of `source` (a table with `table`'s columns, `<table>_all`)
+ * into the table of its UTC day, then drop `source`: a day table is created unless it is among
+ * `current` (the tables behind the view now, `source` included), each day's rows are copied with
+ * `INSERT … BY NAME` filtered on the bare time column (DuckDB skips row groups outside the day by
+ * their min/max), a count check fails the transaction if any row was not copied, `source` is
+ * dropped and the view recreated. The caller runs the queries made here and the statements in one
+ * transaction, so the counts read here hold when the check runs; if anything fails or the process
+ * dies, nothing changed and a later start runs it again.
+ */
+export async function moveToDayTables(session: SqlSession, table: TableDef, source: string, current: readonly string[]): Promise<MoveToDays> {
+  const time = quoteIdent(timeColumn(table));
+  const src = quoteIdent(source);
+  const ns = `coalesce(epoch_ns(${time}), 0)`;
+  const days = (await session.query(`SELECT DISTINCT ${ns} // ${DAY_NS} AS day FROM ${src} ORDER BY day`)).map((r) => BigInt(r.day as bigint));
+  const rows = Number((await session.query(`SELECT count(*) AS n FROM ${src}`))[0].n);
+  const statements: string[] = [];
+  const targets: string[] = [];
+  const created: string[] = [];
+  let before = 0; // rows the day tables that already exist hold
+  for (const day of days) {
+    const name = dayTableName(table.name, day);
+    targets.push(name);
+    if (current.includes(name)) {
+      before += Number((await session.query(`SELECT count(*) AS n FROM ${quoteIdent(name)}`))[0].n);
+    } else {
+      created.push(name);
+      statements.push(createStorageTableSql(table, name));
+    }
+    statements.push(
+      `INSERT INTO ${quoteIdent(name)} BY NAME SELECT * FROM ${src} ` +
+        `WHERE (${time} >= make_timestamp_ns(${day * DAY_NS}) AND ${time} < make_timestamp_ns(${(day + 1n) * DAY_NS}))${day === 0n ? ` OR ${time} IS NULL` : ''}`,
+    );
+  }
+  // Every row went somewhere, or the transaction fails (and rolls back) rather than dropping one.
+  const after = targets.map((n) => `(SELECT count(*) FROM ${quoteIdent(n)})`).join(' + ') || '0';
+  statements.push(
+    `SELECT CASE WHEN (SELECT count(*) FROM ${src}) + ${before} <> ${after} ` +
+      `THEN error('${source}: not every row was moved into its day table') END`,
+  );
+  const tables = [...new Set([...current.filter((n) => n !== source), ...created])].sort();
+  statements.push(`DROP TABLE ${src}`, viewSql(table, tables));
+  return { statements, rows, tables, created, days: targets };
+}
+
 export const DAY_TABLES_VERSION = 3;
+// The name is the one files migrated before `_all` tables existed record; runMigrations refuses a
+// file whose recorded name differs, and both layouts are read and written by this code.
 const DAY_TABLES_NAME = 'day tables: otel tables become views over one table per UTC day; retention_runs';
 
 /**
- * Migration 3: the plain tables of a database written by schema 2 become day tables. Its statements
- * depend on the days the rows fall on, so they are built from the database when the migration is
- * still pending (`pending`: false gives the name only). One transaction (runMigrations): every row
- * is copied into its day table, the plain table dropped and the view created, or, if anything fails
- * or the process dies, nothing changed and the next start runs it again. On a new database the
- * plain tables are created by migration 1 in the same run and are empty.
+ * Migration 3: the plain tables of schema 2 become views. Each plain table is renamed to
+ * `<table>_all` (no row is read or copied) and the view is created over its template and it, all in
+ * one transaction. The writer then applies the layout `retention` asks for at start: with retention,
+ * moveToDayTables splits `_all` into day tables (one transaction per table, re-run if interrupted).
+ * On a new database the plain tables come from migration 1 in the same run, empty.
  */
-export async function dayTablesMigration(session: SqlSession, pending: boolean): Promise<Migration> {
-  const statements: string[] = [];
-  if (pending) {
-    const existing = new Set((await session.query(CATALOG_TABLES_SQL)).map((r) => String(r.table_name)));
-    for (const t of TABLES) {
-      const days: bigint[] = [];
-      const time = quoteIdent(timeColumn(t));
-      const ns = `coalesce(epoch_ns(${time}), 0)`;
-      if (existing.has(t.name)) {
-        const rows = await session.query(`SELECT DISTINCT ${ns} // ${DAY_NS} AS day FROM ${quoteIdent(t.name)} ORDER BY day`);
-        for (const r of rows) days.push(BigInt(r.day as bigint));
-      }
-      statements.push(createDayTableSql(t, templateName(t)));
-      const names: string[] = [];
-      for (const day of days) {
-        const name = dayTableName(t.name, day);
-        names.push(name);
-        statements.push(
-          createDayTableSql(t, name),
-          // On the bare column, so DuckDB skips row groups outside the day by their min/max.
-          `INSERT INTO ${quoteIdent(name)} BY NAME SELECT * FROM ${quoteIdent(t.name)} ` +
-            `WHERE (${time} >= make_timestamp_ns(${day * DAY_NS}) AND ${time} < make_timestamp_ns(${(day + 1n) * DAY_NS}))${day === 0n ? ` OR ${time} IS NULL` : ''}`,
-        );
-      }
-      if (existing.has(t.name)) {
-        // Every row went somewhere, or the migration fails (and rolls back) rather than dropping one.
-        const moved = names.map((n) => `(SELECT count(*) FROM ${quoteIdent(n)})`).join(' + ') || '0';
-        statements.push(
-          `SELECT CASE WHEN (SELECT count(*) FROM ${quoteIdent(t.name)}) <> ${moved} ` +
-            `THEN error('${t.name}: not every row was moved into its day table') END`,
-        );
-      }
-      statements.push(`DROP TABLE IF EXISTS ${quoteIdent(t.name)}`, viewSql(t, names));
-    }
-    statements.push(RETENTION_RUNS_DDL);
-  }
-  return { version: DAY_TABLES_VERSION, name: DAY_TABLES_NAME, statements };
-}
+export const dayTablesMigration: Migration = {
+  version: DAY_TABLES_VERSION,
+  name: DAY_TABLES_NAME,
+  statements: [
+    ...TABLES.flatMap((t) => [
+      createStorageTableSql(t, templateName(t)),
+      `ALTER TABLE ${quoteIdent(t.name)} RENAME TO ${quoteIdent(allTableName(t))}`,
+      viewSql(t, [allTableName(t)]),
+    ]),
+    RETENTION_RUNS_DDL,
+  ],
+};

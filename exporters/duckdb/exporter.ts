@@ -1,6 +1,7 @@
-// The duckdb exporter: one embedded DuckDB database, written through appenders, one per day table
-// (day-tables.ts). By default the database lives in a worker thread (worker.ts): the main thread
-// posts the batch's OTLP protobuf bytes (core/signals/encoded.ts) and everything else runs there.
+// The duckdb exporter: one embedded DuckDB database, written through appenders into one table per
+// model table, or with retention one per UTC day (day-tables.ts). By default the database lives in a
+// worker thread (worker.ts): the main thread posts the batch's OTLP protobuf bytes
+// (core/signals/encoded.ts) and everything else runs there.
 // Retention (retention.ts) runs through the same queue of work as the writes, so never alongside one.
 import { resolve } from 'node:path';
 import { durationMs } from '../../core/config/units.ts';
@@ -11,7 +12,7 @@ import type { DuckDBExporterConfig } from './config.ts';
 import { classifyDuckDBError } from './errors.ts';
 import type { RetentionRun } from './retention.ts';
 import { DuckDBWorkerClient } from './worker-client.ts';
-import { DuckDBWriter, type WriterOptions } from './writer.ts';
+import { DuckDBWriter, type MovedTable, type WriterOptions } from './writer.ts';
 
 interface Backend {
   /** batchId: ExportOptions.batchId, for the batch ledger (ledger.ts). */
@@ -39,12 +40,24 @@ export class DuckDBExporter implements Exporter {
   }
 
   private get options(): WriterOptions {
-    return { path: this.path, threads: this.config.threads ?? 1, memory_limit: this.config.memory_limit, checkpoint_threshold: this.config.checkpoint_threshold };
+    return {
+      path: this.path,
+      threads: this.config.threads ?? 1,
+      memory_limit: this.config.memory_limit,
+      checkpoint_threshold: this.config.checkpoint_threshold,
+      dayTables: this.retentionMs() > 0,
+    };
+  }
+
+  /** 0: no retention (unset or 0), rows go to one table per model table. */
+  private retentionMs(): number {
+    return this.config.retention ? durationMs(this.config.retention) : 0;
   }
 
   private async open(): Promise<Backend> {
     let backend: Backend;
     let applied: number[];
+    let moved: MovedTable[];
     if (this.config.worker !== false) {
       const opened = await DuckDBWorkerClient.open(this.options);
       const client = opened.client;
@@ -57,6 +70,7 @@ export class DuckDBExporter implements Exporter {
         },
       };
       applied = opened.applied;
+      moved = opened.moved;
     } else {
       const opened = await DuckDBWriter.open(this.options);
       const w = opened.writer;
@@ -67,13 +81,15 @@ export class DuckDBExporter implements Exporter {
         alive: true,
       };
       applied = opened.applied;
+      moved = opened.moved;
     }
     if (applied.length) this.logger.info('duckdb schema migrated', { path: this.path, versions: applied.join(',') });
+    for (const m of moved) this.logger.info('duckdb moved rows into day tables (retention is set)', { path: this.path, table: m.table, rows: m.rows, day_tables: m.dayTables });
     return backend;
   }
 
   async start(): Promise<void> {
-    const retentionMs = this.config.retention ? durationMs(this.config.retention) : 0;
+    const retentionMs = this.retentionMs();
     const intervalMs = durationMs(this.config.retention_check_interval ?? '1h');
     if (retentionMs > 0 && !(intervalMs > 0)) {
       throw new Error(`duckdb: retention_check_interval must be longer than 0 (got ${JSON.stringify(this.config.retention_check_interval)}): set e.g. 1h, or remove it for the default`);

@@ -5,7 +5,7 @@ import { PermanentError, RetryableError } from '../../core/component.ts';
 import type { Signal } from '../../core/component.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
 import type { RetentionRun } from './retention.ts';
-import type { WriterOptions } from './writer.ts';
+import type { MovedTable, WriterOptions } from './writer.ts';
 
 type Pending = { resolve: (r: WorkerReply) => void; reject: (err: Error) => void };
 type Request = WorkerRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
@@ -45,7 +45,7 @@ export class DuckDBWorkerClient {
   }
 
   /** Starts the worker and opens (and migrates) the database in it. */
-  static async open(options: WriterOptions): Promise<{ client: DuckDBWorkerClient; applied: number[] }> {
+  static async open(options: WriterOptions): Promise<{ client: DuckDBWorkerClient; applied: number[]; moved: MovedTable[] }> {
     const worker = typescriptWorker(new URL('./worker.ts', import.meta.url));
     const client = new DuckDBWorkerClient(worker);
     try {
@@ -53,7 +53,7 @@ export class DuckDBWorkerClient {
       if (!ready.ok) throw replyError(ready);
       const opened = await client.call({ op: 'open', options });
       if (!opened.ok) throw replyError(opened);
-      return { client, applied: opened.applied ?? [] };
+      return { client, applied: opened.applied ?? [], moved: opened.moved ?? [] };
     } catch (err) {
       await worker.terminate();
       throw err;

@@ -1,7 +1,7 @@
 // Messages between the exporter (worker-client.ts) and its DuckDB worker thread (worker.ts).
 import type { Signal } from '../../core/component.ts';
 import type { RetentionRun } from './retention.ts';
-import type { WriterOptions } from './writer.ts';
+import type { MovedTable, WriterOptions } from './writer.ts';
 
 export type WorkerRequest =
   | { id: number; op: 'open'; options: WriterOptions }
@@ -14,6 +14,8 @@ export interface WorkerReply {
   ok: boolean;
   /** 'open': the migrations applied. */
   applied?: number[];
+  /** 'open': the `_all` tables moved into day tables. */
+  moved?: MovedTable[];
   /** 'retain': the day tables dropped, per table. */
   runs?: RetentionRun[];
   /** 'close': the flush or CHECKPOINT failed (the database was closed anyway). */

@@ -35,7 +35,7 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
     case 'open': {
       const opened = await DuckDBWriter.open(req.options);
       writer = opened.writer;
-      return { id: req.id, ok: true, applied: opened.applied };
+      return { id: req.id, ok: true, applied: opened.applied, moved: opened.moved };
     }
     case 'write':
       if (!writer) throw new Error('the database is not open');

@@ -1,15 +1,15 @@
-// The DuckDB side of the exporter: one database, one connection, one appender per day table
-// (day-tables.ts), and retention on the same connection. Runs in the exporter's worker thread
+// The DuckDB side of the exporter: one database, one connection, one appender per table written
+// (`<table>_all`, or a day table with retention: day-tables.ts), and retention on the same connection. Runs in the exporter's worker thread
 // (worker.ts) or, with `worker: false`, on the calling thread.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, listValue } from '@duckdb/node-api';
 import { dayTableName } from '../../core/storage/days.ts';
 import type { FlatTable } from '../../core/storage/flatten.ts';
-import { DEFAULT_MIGRATIONS_TABLE_SQL, MIGRATIONS_TABLE, modelMigrations, runMigrations, type Migration, type SqlSession } from '../../core/storage/migrations.ts';
+import { modelMigrations, runMigrations, type Migration, type SqlSession } from '../../core/storage/migrations.ts';
 import { TABLES, type TableDef } from '../../core/storage/model.ts';
 import { ChunkWriter } from './chunk-writer.ts';
-import { createDayTableSql, DAY_TABLES_VERSION, DayTableSet, dayTablesMigration, splitByDay, viewSql } from './day-tables.ts';
+import { allTableName, createStorageTableSql, dayTablesMigration, moveToDayTables, splitByDay, StorageTables, viewSql } from './day-tables.ts';
 import { duckdbDialect, quoteIdent } from './ddl.ts';
 import { ledgerMigration, PRUNE_SQL, RECORD_SQL, SEEN_SQL } from './ledger.ts';
 import { classifyDuckDBError } from './errors.ts';
@@ -21,9 +21,19 @@ export interface WriterOptions {
   threads?: number;
   memory_limit?: string;
   checkpoint_threshold?: string;
+  /** Rows go into day tables (retention is set; `_all` rows are moved into them at open), not into
+   * one `<table>_all` per model table. */
+  dayTables?: boolean;
 }
 
-/** Appenders kept open (one per day table written recently); the least recently used closes past
+/** `_all` rows moved into day tables at open (with retention). */
+export interface MovedTable {
+  table: string;
+  rows: number;
+  dayTables: number;
+}
+
+/** Appenders kept open (one per table written recently); the least recently used closes past
  * this, so a backfill over many days does not hold a DataChunk per day. */
 const MAX_APPENDERS = 32;
 
@@ -34,15 +44,13 @@ export function plainTableMigrations(): Migration[] {
   return [...model, ledgerMigration];
 }
 
-/** Every migration, migration 3's statements built from `session`'s database if it is pending. */
-export async function duckdbMigrations(session: SqlSession): Promise<Migration[]> {
-  await session.exec(DEFAULT_MIGRATIONS_TABLE_SQL);
-  const applied = await session.query(`SELECT version FROM ${MIGRATIONS_TABLE} WHERE version = ${DAY_TABLES_VERSION}`);
-  return [...plainTableMigrations(), await dayTablesMigration(session, applied.length === 0)];
+/** Every migration. */
+export function duckdbMigrations(): Migration[] {
+  return [...plainTableMigrations(), dayTablesMigration];
 }
 
 export class DuckDBWriter {
-  /** By day table name, least recently used first. */
+  /** By table name, least recently used first. */
   private readonly writers = new Map<string, ChunkWriter>();
   private closed = false;
 
@@ -50,11 +58,13 @@ export class DuckDBWriter {
     readonly path: string,
     private instance: DuckDBInstance,
     private conn: DuckDBConnection,
-    private readonly days: DayTableSet,
+    private readonly tables: StorageTables,
+    private readonly byDay: boolean,
   ) {}
 
-  /** Opens (creating the directory) and migrates the database; `applied` lists the migrations run. */
-  static async open(opts: WriterOptions): Promise<{ writer: DuckDBWriter; applied: number[] }> {
+  /** Opens (creating the directory) and migrates the database; `applied` lists the migrations run.
+   * With `dayTables`, then moves the rows of every `_all` table into day tables (`moved`). */
+  static async open(opts: WriterOptions): Promise<{ writer: DuckDBWriter; applied: number[]; moved: MovedTable[] }> {
     const options: Record<string, string> = {};
     if (opts.threads) options.threads = String(opts.threads);
     if (opts.memory_limit) options.memory_limit = opts.memory_limit;
@@ -70,9 +80,11 @@ export class DuckDBWriter {
     }
     try {
       const session = sessionOf(conn);
-      const applied = await runMigrations(session, await duckdbMigrations(session), { describe: `DuckDB database ${opts.path}` });
+      const applied = await runMigrations(session, duckdbMigrations(), { describe: `DuckDB database ${opts.path}` });
       await conn.run(PRUNE_SQL);
-      return { writer: new DuckDBWriter(opts.path, instance, conn, await DayTableSet.load(session)), applied };
+      const tables = await StorageTables.load(session);
+      const moved = opts.dayTables ? await moveAllToDays(session, tables, opts.path) : [];
+      return { writer: new DuckDBWriter(opts.path, instance, conn, tables, opts.dayTables === true), applied, moved };
     } catch (err) {
       conn.closeSync();
       instance.closeSync();
@@ -81,12 +93,13 @@ export class DuckDBWriter {
   }
 
   /**
-   * Writes the tables of one batch into their day tables. One day table: filled into DataChunks,
-   * appended and flushed (one commit). Several (metrics, a batch across midnight), a new day table, or
-   * a batch with an id: one transaction, so a retry after a failure never duplicates the tables that
-   * went through, a new day table and its view come with the rows, and the id is in the ledger
-   * (ledger.ts) exactly when the rows are. A batch whose id the ledger holds is skipped: returns
-   * false. Failures are RetryableError or PermanentError.
+   * Writes the tables of one batch into their `_all` tables, or with day tables into the table of
+   * each row's day. One table: filled into DataChunks, appended and flushed (one commit). Several
+   * (metrics, a batch across midnight with day tables), a new table, or a batch with an id: one
+   * transaction, so a retry after a failure never duplicates the tables that went through, a new
+   * table and its view come with the rows, and the id is in the ledger (ledger.ts) exactly when the
+   * rows are. A batch whose id the ledger holds is skipped: returns false. Failures are
+   * RetryableError or PermanentError.
    */
   async write(tables: FlatTable[], batchId?: string): Promise<boolean> {
     if (this.closed) throw classifyDuckDBError(new Error('the database is closed'), 'rows');
@@ -98,16 +111,22 @@ export class DuckDBWriter {
     try {
       const parts: Array<{ name: string; rows: FlatTable }> = [];
       for (const t of tables) {
+        if (!this.byDay) {
+          const name = allTableName(t.table);
+          parts.push({ name, rows: t });
+          if (!this.tables.has(name)) created.set(name, t.table);
+          continue;
+        }
         for (const d of splitByDay(t)) {
           const name = dayTableName(t.table.name, d.day);
           parts.push({ name, rows: d.rows });
-          if (!this.days.has(name)) created.set(name, t.table);
+          if (!this.tables.has(name)) created.set(name, t.table);
         }
       }
       tx = parts.length > 1 || created.size > 0 || batchId !== undefined;
       if (batchId !== undefined && (await conn.runAndReadAll(SEEN_SQL, [batchId])).currentRowCount > 0) return false;
       if (tx) await conn.run('BEGIN TRANSACTION');
-      if (created.size) await this.createDayTables(created);
+      if (created.size) await this.createTables(created);
       for (const p of parts) {
         const w = await this.writer(p.name, p.rows.table);
         touched.push(p.name);
@@ -119,39 +138,40 @@ export class DuckDBWriter {
     } catch (err) {
       for (const name of touched) this.dropWriter(name);
       if (tx) await conn.run('ROLLBACK').catch(() => {});
-      for (const [name, table] of created) this.days.delete(table.name, name);
+      for (const [name, table] of created) this.tables.delete(table.name, name);
       throw classifyDuckDBError(err, `${tables.reduce((n, t) => n + t.rowCount, 0)} ${tables[0].table.signal} rows`);
     }
     this.closeIdleWriters();
     return true;
   }
 
-  /** Creates day tables and recreates the views over them, in the caller's transaction; the set
-   * knows them at once (the caller forgets them again if the transaction fails). */
-  private async createDayTables(created: Map<string, TableDef>): Promise<void> {
+  /** Creates day or `_all` tables and recreates the views over them, in the caller's transaction;
+   * the set knows them at once (the caller forgets them again if the transaction fails). */
+  private async createTables(created: Map<string, TableDef>): Promise<void> {
     const views = new Map<string, TableDef>();
     for (const [name, table] of created) {
-      await this.conn.run(createDayTableSql(table, name));
-      this.days.add(table.name, name);
+      await this.conn.run(createStorageTableSql(table, name));
+      this.tables.add(table.name, name);
       views.set(table.name, table);
     }
-    for (const table of views.values()) await this.conn.run(viewSql(table, this.days.of(table.name)));
+    for (const table of views.values()) await this.conn.run(viewSql(table, this.tables.of(table.name)));
   }
 
   /**
    * Drops, per model table, the day tables whose whole day ended `retentionMs` before `nowMs`, and
    * records each table's run in retention_runs, in one transaction per table with the view's
-   * new definition. Never deletes rows. Runs between writes on the writing connection.
+   * new definition. Never deletes rows, never drops an `_all` table (its name is no day's). Runs
+   * between writes on the writing connection.
    */
   async retain(retentionMs: number, retention: string, nowMs = Date.now()): Promise<RetentionRun[]> {
     if (this.closed) throw classifyDuckDBError(new Error('the database is closed'), 'retention');
     const cutoffMs = nowMs - retentionMs;
     const runs: RetentionRun[] = [];
     for (const table of TABLES) {
-      const expired = expiredDayTables(this.days.of(table.name), cutoffMs);
+      const expired = expiredDayTables(this.tables.of(table.name), cutoffMs);
       if (!expired.length) continue;
       for (const name of expired) this.dropWriter(name);
-      const kept = this.days.of(table.name).filter((n) => !expired.includes(n));
+      const kept = this.tables.of(table.name).filter((n) => !expired.includes(n));
       await this.conn.run('BEGIN TRANSACTION');
       try {
         await this.conn.run(viewSql(table, kept));
@@ -162,7 +182,7 @@ export class DuckDBWriter {
         await this.conn.run('ROLLBACK').catch(() => {});
         throw err;
       }
-      for (const name of expired) this.days.delete(table.name, name);
+      for (const name of expired) this.tables.delete(table.name, name);
       runs.push({ table: table.name, dropped: expired });
     }
     return runs;
@@ -188,7 +208,7 @@ export class DuckDBWriter {
   }
 
   /** After a failure an appender may hold half a chunk: discard it, a fresh one is made next time.
-   * Also closes the appender of a day table about to be dropped, or idle. */
+   * Also closes the appender of a table about to be dropped, or idle. */
   private dropWriter(name: string): void {
     const w = this.writers.get(name);
     if (!w) return;
@@ -222,6 +242,38 @@ export class DuckDBWriter {
     }
     return failure;
   }
+}
+
+/**
+ * With retention: the rows of each model table's `<table>_all` (written while no retention was set,
+ * or renamed from a schema-2 table by migration 3) go into day tables, `_all` is dropped and the
+ * view recreated: one transaction per model table (moveToDayTables), so a start that fails or dies
+ * half-way leaves the tables not yet done as they were, whole, and the next start moves them.
+ */
+async function moveAllToDays(session: SqlSession, tables: StorageTables, path: string): Promise<MovedTable[]> {
+  const moved: MovedTable[] = [];
+  for (const table of TABLES) {
+    const source = allTableName(table);
+    if (!tables.has(source)) continue;
+    await session.exec('BEGIN TRANSACTION');
+    let move;
+    try {
+      move = await moveToDayTables(session, table, source, tables.of(table.name));
+      for (const sql of move.statements) await session.exec(sql);
+      await session.exec('COMMIT');
+    } catch (err) {
+      await session.exec('ROLLBACK').catch(() => {});
+      throw new Error(
+        `duckdb: ${path}: moving the rows of ${source} into day tables (retention is set) failed: ${(err as Error).message}. ` +
+          `Nothing of ${source} was changed; the next start tries again (without retention the file is used as it is).`,
+        { cause: err },
+      );
+    }
+    tables.delete(table.name, source);
+    for (const name of move.created) tables.add(table.name, name);
+    if (move.rows > 0) moved.push({ table: source, rows: move.rows, dayTables: move.days.length });
+  }
+  return moved;
 }
 
 function sessionOf(conn: DuckDBConnection): SqlSession {

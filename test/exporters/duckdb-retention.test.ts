@@ -1,7 +1,9 @@
-// DuckDB day tables and retention (exporters/duckdb/day-tables.ts, retention.ts): rows land in one
-// table per UTC day of their time and read back through views identical to the plain tables of
-// schema 2; retention drops whole old days and records each run; a replay is still skipped; a
-// schema-2 file migrates to day tables with every row, atomically.
+// DuckDB layouts and retention (exporters/duckdb/day-tables.ts, retention.ts): without retention
+// every row of a model table lands in one `<table>_all`; with retention in one table per UTC day of
+// its time; both read back through views identical to the plain tables of schema 2. Turning
+// retention on moves `_all` into day tables (then drops the old ones, recorded); turning it off
+// keeps the day tables behind the view. A replay is still skipped; a schema-2 file migrates with
+// every row, atomically.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +86,20 @@ async function dayTables(path: string): Promise<Record<string, number>> {
   return out;
 }
 
+/** name -> row count of every `_all` table in the file. */
+async function allTables(path: string): Promise<Record<string, number>> {
+  const names = (await queryDuckDb(path, `SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'otel%\\_all' ESCAPE '\\' ORDER BY 1`)).map((r) => String(r.table_name));
+  const out: Record<string, number> = {};
+  for (const n of names) out[n] = await count(path, `"${n}"`);
+  return out;
+}
+
+/** The `_all` tables when every row of `rows` (table -> rows) is in one. */
+const allOf = (rows: Record<string, number>) => Object.fromEntries(TABLES.map((t) => [`${t.name}_all`, rows[t.name] ?? 0]));
+
+/** Long enough that nothing the tests write is dropped: rows go to day tables. */
+const KEEP_ALL = '3650d';
+
 /** Every row of every model table, in a stable order, as DuckDB returns them. */
 async function everyRow(path: string): Promise<Record<string, Record<string, unknown>[]>> {
   const out: Record<string, Record<string, unknown>[]> = {};
@@ -132,24 +148,42 @@ const BATCHES: Array<['traces' | 'logs' | 'metrics', TracesBatch | LogsBatch | M
   ['metrics', metricsAt(midnight(0) - 5n, 10n)],
 ];
 
-describe('duckdb day tables', () => {
-  it('a new database: the model names are views with the plain tables\u2019 columns and types, empty', async () => {
-    const path = join(dir, 'empty.duckdb');
-    await run({ path, worker: false }, async () => {});
-    const want = await plainShapes();
-    await withFile(path, async (conn) => {
-      expect(await shapes(conn)).toEqual(want);
-      const views = (await conn.runAndReadAll(`SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1`)).getRowObjectsJS().map((r) => r.view_name);
-      expect(views).toEqual(TABLES.map((t) => t.name).sort());
+describe('duckdb layouts', () => {
+  for (const retention of [undefined, KEEP_ALL]) {
+    it(`a new database${retention ? ' with retention' : ''}: the model names are views with the plain tables\u2019 columns and types, empty`, async () => {
+      const path = join(dir, `empty-${retention}.duckdb`);
+      await run({ path, worker: false, retention }, async () => {});
+      const want = await plainShapes();
+      await withFile(path, async (conn) => {
+        expect(await shapes(conn)).toEqual(want);
+        const views = (await conn.runAndReadAll(`SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1`)).getRowObjectsJS().map((r) => r.view_name);
+        expect(views).toEqual(TABLES.map((t) => t.name).sort());
+      });
+      expect(await dayTables(path)).toEqual({});
+      expect(await allTables(path)).toEqual(retention ? {} : allOf({}));
+      for (const t of TABLES) expect(await count(path, t.name)).toBe(0);
     });
-    expect(await dayTables(path)).toEqual({});
-    for (const t of TABLES) expect(await count(path, t.name)).toBe(0);
-  });
+  }
 
   for (const worker of [false, true]) {
-    it(`rows land in the table of their UTC day and read back through the views (${worker ? 'worker thread' : 'calling thread'})`, async () => {
-      const path = join(dir, `layout-${worker}.duckdb`);
+    it(`without retention every row of a model table lands in its one _all table, whatever its day (${worker ? 'worker thread' : 'calling thread'})`, async () => {
+      const path = join(dir, `flat-${worker}.duckdb`);
       await run({ path, worker }, async (ex) => {
+        for (const [signal, batch] of BATCHES) await ex.export(signal, batch);
+      });
+      expect(await dayTables(path)).toEqual({});
+      expect(await allTables(path)).toEqual(allOf({ otel_traces: 1000, otel_logs: 12, otel_metrics_gauge: 1, otel_metrics_sum: 1, otel_metrics_histogram: 2, otel_metrics_exponential_histogram: 1, otel_metrics_summary: 1 }));
+      // The view is the template and _all: one branch to plan, whatever the number of days.
+      const [{ sql }] = await queryDuckDb(path, `SELECT sql FROM duckdb_views() WHERE view_name = 'otel_traces'`);
+      expect(String(sql).split(/\bUNION ALL\b/i).map((branch) => /otel_traces_(template|all)\b/.exec(branch)?.[0])).toEqual(['otel_traces_template', 'otel_traces_all']);
+      await withFile(path, async (conn) => expect(await shapes(conn)).toEqual(await plainShapes()));
+    }, 60_000);
+  }
+
+  for (const worker of [false, true]) {
+    it(`with retention rows land in the table of their UTC day and read back through the views (${worker ? 'worker thread' : 'calling thread'})`, async () => {
+      const path = join(dir, `layout-${worker}.duckdb`);
+      await run({ path, worker, retention: KEEP_ALL }, async (ex) => {
         for (const [signal, batch] of BATCHES) await ex.export(signal, batch);
       });
       expect(await dayTables(path)).toEqual({
@@ -172,28 +206,36 @@ describe('duckdb day tables', () => {
         expect(BigInt(lo as bigint) >= midnight(days) && BigInt(hi as bigint) < midnight(days - 1)).toBe(true);
       }
       expect(await count(path, 'otel_traces')).toBe(1000);
+      expect(await allTables(path)).toEqual({});
+      // The same rows as the _all layout holds.
+      expect(await everyRow(path)).toEqual(await everyRow(join(dir, `flat-${worker}.duckdb`)));
       await withFile(path, async (conn) => expect(await shapes(conn)).toEqual(await plainShapes()));
     }, 60_000);
   }
 
-  it('a replayed batch across midnight is still skipped, also after a restart', async () => {
-    const path = join(dir, 'replay.duckdb');
-    const batch = tracesAt(midnight(0) - 100_000_000n, 250, 4);
-    for (let i = 0; i < 2; i++) {
-      await run({ path, worker: i === 0 }, async (ex) => {
-        await ex.export('traces', batch, { batchId: 'q:seg:7' });
-        await ex.export('traces', batch, { batchId: 'q:seg:7' });
-      });
-    }
-    expect(await dayTables(path)).toEqual({ [dayName('otel_traces', 1)]: 100, [dayName('otel_traces', 0)]: 150 });
-    expect(await queryDuckDb(path, 'SELECT batch_id, rows::INTEGER AS rows FROM agentcol_batches')).toEqual([{ batch_id: 'q:seg:7', rows: 250 }]);
-  }, 60_000);
+  for (const retention of [KEEP_ALL, undefined]) {
+    it(`a replayed batch across midnight is still skipped, also after a restart (${retention ? 'day tables' : '_all'})`, async () => {
+      const path = join(dir, `replay-${retention}.duckdb`);
+      const batch = tracesAt(midnight(0) - 100_000_000n, 250, 4);
+      for (let i = 0; i < 2; i++) {
+        await run({ path, worker: i === 0, retention }, async (ex) => {
+          await ex.export('traces', batch, { batchId: 'q:seg:7' });
+          await ex.export('traces', batch, { batchId: 'q:seg:7' });
+        });
+      }
+      if (retention) expect(await dayTables(path)).toEqual({ [dayName('otel_traces', 1)]: 100, [dayName('otel_traces', 0)]: 150 });
+      else expect(await allTables(path)).toEqual(allOf({ otel_traces: 250 }));
+      expect(await count(path, 'otel_traces')).toBe(250);
+      expect(await queryDuckDb(path, 'SELECT batch_id, rows::INTEGER AS rows FROM agentcol_batches')).toEqual([{ batch_id: 'q:seg:7', rows: 250 }]);
+    }, 60_000);
+  }
 });
 
 describe('duckdb retention', () => {
-  /** Traces on days 90, 45, 3, 0 ago, logs 60 days ago and today, metrics 40 days ago. */
-  async function fill(path: string): Promise<void> {
-    await run({ path, worker: false }, async (ex) => {
+  /** Traces on days 90, 45, 3, 0 ago, logs 60 days ago and today, metrics 40 days ago; without
+   * retention (into _all) or with a retention that keeps them all (into day tables). */
+  async function fill(path: string, retention?: string): Promise<void> {
+    await run({ path, worker: false, retention }, async (ex) => {
       await ex.export('traces', tracesAt(midnight(90) + 1n, 300, 1));
       await ex.export('traces', tracesAt(midnight(45) + 1n, 300, 2));
       await ex.export('traces', tracesAt(midnight(3) + 1n, 300, 3));
@@ -204,20 +246,37 @@ describe('duckdb retention', () => {
     });
   }
 
-  for (const worker of [true, false]) {
-    it(`drops whole day tables older than retention at start, records each run, keeps every row of the other days (${worker ? 'worker thread' : 'calling thread'})`, async () => {
+  for (const [worker, layout] of [
+    [true, '_all'],
+    [false, 'day tables'],
+  ] as const) {
+    it(`drops whole day tables older than retention at start, records each run, keeps every row of the other days (${worker ? 'worker thread' : 'calling thread'}, a file written with ${layout})`, async () => {
       const path = join(dir, `retention-${worker}.duckdb`);
-      await fill(path);
-      const before = await dayTables(path);
-      const keptDays = [dayName('otel_traces', 3), dayName('otel_traces', 0), dayName('otel_logs', 0)];
+      await fill(path, layout === '_all' ? undefined : KEEP_ALL);
+      if (layout === '_all') {
+        expect(await dayTables(path)).toEqual({});
+        expect(await allTables(path)).toEqual(allOf({ otel_traces: 1200, otel_logs: 24, otel_metrics_gauge: 1, otel_metrics_sum: 1, otel_metrics_histogram: 2, otel_metrics_exponential_histogram: 1, otel_metrics_summary: 1 }));
+      } else {
+        expect(Object.keys(await dayTables(path))).toHaveLength(11);
+        expect(await allTables(path)).toEqual({});
+      }
+      const keptDays = { [dayName('otel_traces', 3)]: 300, [dayName('otel_traces', 0)]: 300, [dayName('otel_logs', 0)]: 12 };
       const keptRows = await queryDuckDb(path, `SELECT * FROM otel_traces WHERE Timestamp >= make_timestamp_ns(${midnight(29)}) ORDER BY ALL`);
+      expect(keptRows).toHaveLength(600);
+      const keptLogs = await queryDuckDb(path, `SELECT * FROM otel_logs WHERE Timestamp >= make_timestamp_ns(${midnight(29)}) ORDER BY ALL`);
       const started = Date.now();
-      await run({ path, worker, retention: '30d', retention_check_interval: '1h' }, async (ex) => {
-        // A second run finds nothing more.
-        expect(await ex.retain(30 * 86_400_000)).toEqual([]);
-      });
-      const after = await dayTables(path);
-      expect(after).toEqual(Object.fromEntries(keptDays.map((n) => [n, before[n]])));
+      const logs: string[] = [];
+      const logger = createLogger({ level: 'info', write: (line) => void logs.push(line) });
+      const ex = factory.create({ ...ctx, logger, config: factory.normalize!({ path, worker, retention: '30d', retention_check_interval: '1h' }) }) as DuckDBExporter;
+      await ex.start();
+      // A second run finds nothing more.
+      expect(await ex.retain(30 * 86_400_000)).toEqual([]);
+      await ex.shutdown();
+      // _all rows went into day tables first (and were logged), then retention dropped the old days.
+      expect(logs.filter((l) => l.includes('duckdb moved rows into day tables')).length).toBe(layout === '_all' ? 7 : 0);
+      expect(await allTables(path)).toEqual({});
+      expect(await dayTables(path)).toEqual(keptDays);
+      expect(await queryDuckDb(path, `SELECT * FROM otel_logs ORDER BY ALL`)).toEqual(keptLogs);
       expect(await queryDuckDb(path, `SELECT * FROM otel_traces ORDER BY ALL`)).toEqual(keptRows);
       expect(await count(path, 'otel_logs')).toBe(12);
       for (const k of ['gauge', 'sum', 'histogram', 'exponential_histogram', 'summary']) expect(await count(path, `otel_metrics_${k}`)).toBe(0);
@@ -267,15 +326,49 @@ describe('duckdb retention', () => {
     expect(await queryDuckDb(path, 'SELECT table_name, partitions_dropped FROM retention_runs')).toEqual([{ table_name: 'otel_traces', partitions_dropped: [dayName('otel_traces', 31)] }]);
   }, 60_000);
 
-  it('unset or 0 keeps everything', async () => {
+  it('unset or 0 keeps everything, in _all', async () => {
     const path = join(dir, 'keep.duckdb');
     await fill(path);
-    const before = await dayTables(path);
+    const before = await allTables(path);
+    const rows = await everyRow(path);
     await run({ path, worker: false, retention: 0 }, async () => {});
-    await run({ path, worker: false }, async () => {});
-    expect(await dayTables(path)).toEqual(before);
+    await run({ path, worker: true }, async () => {});
+    expect(await allTables(path)).toEqual(before);
+    expect(await dayTables(path)).toEqual({});
+    expect(await everyRow(path)).toEqual(rows);
     expect(await count(path, 'retention_runs')).toBe(0);
   }, 60_000);
+
+  it('turned off: the day tables stay behind the view, new rows go to _all; turned on again: _all joins the day tables, old days dropped', async () => {
+    const path = join(dir, 'off-on.duckdb');
+    await fill(path, KEEP_ALL);
+    const days = await dayTables(path);
+    expect(Object.keys(days)).toHaveLength(11);
+    const old = await everyRow(path);
+    // Off: nothing dropped or moved; new rows, on a day that has a day table and on one that has none.
+    for (const worker of [false, true]) {
+      await run({ path, worker }, async (ex) => {
+        await ex.export('traces', tracesAt(midnight(0) + 3_600_000_000_000n + BigInt(worker ? 1 : 0), 100, 11));
+        await ex.export('traces', tracesAt(midnight(45) + 3_600_000_000_000n + BigInt(worker ? 1 : 0), 50, 12));
+      });
+      expect(await dayTables(path)).toEqual(days);
+    }
+    expect(await allTables(path)).toEqual({ otel_traces_all: 300 }); // made by the first write
+    expect(await count(path, 'otel_traces')).toBe(1200 + 300);
+    const rows = await everyRow(path);
+    expect({ ...rows, otel_traces: [] }).toEqual({ ...old, otel_traces: [] });
+    expect(await count(path, 'retention_runs')).toBe(0);
+    const kept = await queryDuckDb(path, `SELECT * FROM otel_traces WHERE Timestamp >= make_timestamp_ns(${midnight(29)}) ORDER BY ALL`);
+    expect(kept).toHaveLength(600 + 200);
+
+    // On again: today's _all rows join today's day table, day 45's make one that retention drops.
+    await run({ path, worker: true, retention: '30d' }, async () => {});
+    expect(await allTables(path)).toEqual({});
+    expect(await dayTables(path)).toEqual({ [dayName('otel_traces', 3)]: 300, [dayName('otel_traces', 0)]: 500, [dayName('otel_logs', 0)]: 12 });
+    expect(await queryDuckDb(path, `SELECT * FROM otel_traces ORDER BY ALL`)).toEqual(kept);
+    const runs = await queryDuckDb(path, `SELECT partitions_dropped FROM retention_runs WHERE table_name = 'otel_traces'`);
+    expect(runs).toEqual([{ partitions_dropped: [dayName('otel_traces', 90), dayName('otel_traces', 45)] }]);
+  }, 120_000);
 
   it('bad values are config errors at the key, as for the row store', async () => {
     const registry = new FactoryRegistry();
@@ -302,7 +395,7 @@ describe('duckdb retention', () => {
   });
 });
 
-describe('duckdb schema migration 3 (plain tables -> day tables)', () => {
+describe('duckdb schema migration 3 (plain tables -> views over _all, then day tables with retention)', () => {
   /** A file as the previous agentcol wrote it: schema 2, plain tables filled through the appender. */
   async function schema2File(path: string): Promise<void> {
     await withFile(path, async (conn) => {
@@ -322,36 +415,57 @@ describe('duckdb schema migration 3 (plain tables -> day tables)', () => {
     });
   }
 
-  it('moves every row of a schema-2 file into day tables in one transaction, re-run after an interrupted attempt', async () => {
+  it('renames the plain tables of a schema-2 file to _all in one transaction; with retention their rows move into day tables, one transaction per table, re-run after an interrupted attempt', async () => {
     const path = join(dir, 'v2.duckdb');
     await schema2File(path);
     const before = await everyRow(path);
     expect(before.otel_traces).toHaveLength(1000);
+    const plainTables = `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name IN (${TABLES.map((t) => `'${t.name}'`).join(', ')})`;
 
-    // An attempt that fails half-way (a day table's name is taken) changes nothing.
-    const blocker = dayName('otel_logs', 5);
-    await withFile(path, (conn) => conn.run(`CREATE TABLE "${blocker}" (x INTEGER)`));
+    // A migration that fails half-way (otel_logs_all is taken) changes nothing.
+    await withFile(path, (conn) => conn.run(`CREATE TABLE otel_logs_all (x INTEGER)`));
     const failed = exporter({ path, worker: false });
     await expect(failed.start()).rejects.toThrow(/schema migration 3 .*failed/);
     await failed.shutdown();
     expect(await queryDuckDb(path, 'SELECT max(version)::INTEGER AS v FROM schema_migrations')).toEqual([{ v: 2 }]);
-    expect(await queryDuckDb(path, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name LIKE 'otel_%'`)).toEqual([{ n: 8 }]); // 7 plain + the blocker
+    expect(await queryDuckDb(path, plainTables)).toEqual([{ n: 7 }]);
     expect(await everyRow(path)).toEqual(before);
-    await withFile(path, (conn) => conn.run(`DROP TABLE "${blocker}"`));
+    await withFile(path, (conn) => conn.run(`DROP TABLE otel_logs_all`));
 
-    // The next start runs it to the end; the views return exactly what the tables held.
+    // Without retention: every row in its table's _all, nothing copied; the views return exactly
+    // what the tables held; a batch stored before the migration is still known to the ledger.
     const logs: string[] = [];
     const logger = createLogger({ level: 'info', write: (line) => void logs.push(line) });
     const ex = factory.create({ ...ctx, logger, config: factory.normalize!({ path, worker: true }) });
     await ex.start({} as never);
-    // A batch stored before the migration is still known to the ledger.
     await ex.export('traces', BATCHES[0][1], { batchId: 'q:old:1' });
     await ex.shutdown();
     expect(logs.filter((l) => l.includes('duckdb schema migrated'))).toEqual([expect.stringMatching(/versions=3\b/)]);
     expect(await everyRow(path)).toEqual(before);
-    expect(await queryDuckDb(path, `SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name IN (${TABLES.map((t) => `'${t.name}'`).join(', ')})`)).toEqual([{ n: 0 }]);
+    expect(await queryDuckDb(path, plainTables)).toEqual([{ n: 0 }]);
+    expect(await dayTables(path)).toEqual({});
+    expect(await allTables(path)).toEqual(await allTables(join(dir, 'flat-false.duckdb')));
+    await withFile(path, async (conn) => expect(await shapes(conn)).toEqual(await plainShapes()));
+
+    // With retention: a move that fails (a day table of otel_logs is taken, with other columns)
+    // leaves otel_logs_all whole; the tables moved before it stay moved; every row still reads back.
+    const blocker = dayName('otel_logs', 5);
+    await withFile(path, (conn) => conn.run(`CREATE TABLE "${blocker}" (x INTEGER)`));
+    const interrupted = exporter({ path, worker: false, retention: KEEP_ALL });
+    await expect(interrupted.start()).rejects.toThrow(/duckdb: .*moving the rows of otel_logs_all into day tables \(retention is set\) failed: .*otel_logs_p\d{8}.*Nothing of otel_logs_all was changed; the next start tries again/s);
+    await interrupted.shutdown();
+    expect((await allTables(path)).otel_logs_all).toBe(12);
+    expect((await allTables(path)).otel_traces_all).toBeUndefined();
+    expect(await everyRow(path)).toEqual(before);
+    await withFile(path, (conn) => conn.run(`DROP TABLE "${blocker}"`));
+
+    // The next start moves the rest; the day tables are those this agentcol writes with retention.
+    await run({ path, worker: true, retention: KEEP_ALL }, async () => {});
+    expect(await allTables(path)).toEqual({});
+    expect(await everyRow(path)).toEqual(before);
     expect(await dayTables(path)).toEqual(await dayTables(join(dir, 'layout-false.duckdb')));
     await withFile(path, async (conn) => expect(await shapes(conn)).toEqual(await plainShapes()));
+    expect(await count(path, 'retention_runs')).toBe(0);
 
     // And a file written by this agentcol from the start holds the same rows.
     expect(await everyRow(join(dir, 'layout-true.duckdb'))).toEqual(before);
