@@ -424,7 +424,8 @@ const HAS_SQUASHABLE = /\b[a-z](?: {1,3}|[.\-_*+|~/\\] ?)[a-z](?: {1,3}|[.\-_*+|
  * keyword. */
 function squash(text: string, isKeyword: KeywordTest): string {
   const out: string[] = [];
-  const punctuated = joinPunctuated(isKeyword);
+  let punctuated = joiners.get(isKeyword);
+  if (!punctuated) joiners.set(isKeyword, (punctuated = joinPunctuated(isKeyword)));
   for (const line of text.split('\n')) {
     if (!HAS_SQUASHABLE.test(line)) continue;
     SPACED.lastIndex = 0;
@@ -497,7 +498,8 @@ function joinSpaced(run: string): string {
   return run.includes('  ') ? run.replace(/ {2,3}/g, '\u0000').replace(/ /g, '').replace(/\u0000/g, ' ') : run.replace(/ /g, '');
 }
 
-/** The replacement of a PUNCTUATED token (made once per text, not per line). */
+/** The replacement of a PUNCTUATED token, made once per keyword test. */
+const joiners = new WeakMap<KeywordTest, (tok: string) => string>();
 function joinPunctuated(isKeyword: KeywordTest): (tok: string) => string {
   return (tok) => {
     const parts = tok.split(/[-_*.~]/);
@@ -549,43 +551,45 @@ type Segment = { kind: 'base64' | 'hex'; text: string };
 function decodeSegments(text: string, runs: Survey['runs'], limits: NormalizeLimits): Segment[] {
   const out: Segment[] = [];
   let tried = 0;
-  const attempt = (kind: 'base64' | 'hex', seg: string) => {
-    if (tried >= limits.maxSegments || seg.length > limits.maxSegmentLength) return;
-    if (kind === 'hex' && seg.length % 2 !== 0) return;
-    tried++;
-    const bytes = kind === 'hex' ? Buffer.from(seg, 'hex') : Buffer.from(seg.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-    const t = textual(bytes);
-    if (t) out.push({ kind, text: t });
-  };
-  for (const [a, b, kind] of runs) attempt(kind, text.slice(a, b));
-  if (tried < limits.maxSegments && text.includes('\\x')) for (const m of text.matchAll(ESCAPED_HEX)) attempt('hex', m[0].replace(/\\x/g, ''));
-  if (tried < limits.maxSegments && HAS_SPACED_HEX.test(text)) for (const m of text.matchAll(SPACED_HEX)) attempt('hex', m[0].replace(/[ :]/g, ''));
+  for (const [a, b, kind] of runs) tried += attempt(kind, text.slice(a, b), tried, limits, out);
+  if (tried < limits.maxSegments && text.includes('\\x')) for (const m of text.matchAll(ESCAPED_HEX)) tried += attempt('hex', m[0].replace(/\\x/g, ''), tried, limits, out);
+  if (tried < limits.maxSegments && HAS_SPACED_HEX.test(text)) for (const m of text.matchAll(SPACED_HEX)) tried += attempt('hex', m[0].replace(/[ :]/g, ''), tried, limits, out);
   return out;
+}
+
+/** Decodes one segment when the limits allow (1: it counts as tried, 0: it does not). */
+function attempt(kind: 'base64' | 'hex', seg: string, tried: number, limits: NormalizeLimits, out: Segment[]): number {
+  if (tried >= limits.maxSegments || seg.length > limits.maxSegmentLength) return 0;
+  if (kind === 'hex' && seg.length % 2 !== 0) return 0;
+  const bytes = kind === 'hex' ? Buffer.from(seg, 'hex') : Buffer.from(seg.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  const t = textual(bytes);
+  if (t) out.push({ kind, text: t });
+  return 1;
 }
 
 /** Adds the base view of `raw` (as `kind`) and its derived views; returns its decoded segments. */
 function textViews(raw: string, kind: ViewKind, views: View[], counts: { confusables: number }, limits: NormalizeLimits, isKeyword: KeywordTest, ascii = !NON_ASCII.test(raw)): Segment[] {
   const pre = ascii ? raw : raw.normalize('NFKC');
   const base = canonical(pre, ascii);
-  const derived = (k: ViewKind): ViewKind => (kind === 'base' ? k : kind);
+  const top = kind === 'base'; // derived views of a decoded segment keep its kind
   views.push(ascii ? { kind, text: base, ascii: true } : { kind, text: base });
   if (!ascii && CONFUSABLE_CLASS.test(base)) {
     const lines = linesWith(base, CONFUSABLE_CLASS);
     const f = fold(lines);
     counts.confusables += f.mixed;
-    if (f.text !== lines) views.push({ kind: derived('folded'), text: f.text });
+    if (f.text !== lines) views.push({ kind: top ? 'folded' : kind, text: f.text });
   }
   const sv = survey(pre, limits.maxSegments);
   if (sv.leet.length) {
     const [l1, l2] = leet(pre, sv.leet, pre.includes('1') ? [LEET_I, LEET_L] : [LEET_I], isKeyword, ascii);
-    if (l1) views.push({ kind: derived('leet'), text: l1 });
-    if (l2 && l2 !== l1) views.push({ kind: derived('leet'), text: l2 });
+    if (l1) views.push({ kind: top ? 'leet' : kind, text: l1 });
+    if (l2 && l2 !== l1) views.push({ kind: top ? 'leet' : kind, text: l2 });
   }
   // Spacing tricks are read before blanks are collapsed (word gaps are often wider), on the lines
   // where the survey saw them.
   if (sv.squashable.length) {
     const s = squash(canonicalKeepBlanks(windowsAt(pre, sv.squashable), ascii), isKeyword);
-    if (s) views.push({ kind: derived('squashed'), text: canonical(s, ascii || undefined) });
+    if (s) views.push({ kind: top ? 'squashed' : kind, text: canonical(s, ascii || undefined) });
   }
   return limits.maxSegments > 0 ? decodeSegments(pre, sv.runs, limits) : [];
 }
