@@ -99,7 +99,7 @@ describe('redaction operators', () => {
     expect(noKey.stderr).toContain('set AGENTCOL_REDACTION_KEY');
     expect(run(KEY_B64, ['--help']).stdout).toContain('Usage: AGENTCOL_REDACTION_KEY=KEY agentcol reveal [FILE]');
     expect(spawnSync(process.execPath, ['bin/agentcol.js', '--help'], { encoding: 'utf8' }).stdout).toMatch(/More commands:\n\s+reveal\s+decrypt/);
-  });
+  }, 180_000); // six starts of the agentcol command: ~33 s alone, over 60 s beside other files on a loaded machine
 
   it('drop removes the value from the text, and the attribute when nothing else is left', async () => {
     const cfg = compileConfig({ default_operator: 'drop' });
