@@ -9,7 +9,7 @@ import { MetricsRegistry } from '../telemetry/metrics.ts';
 import { closeSharedPool } from '../workers/pool.ts';
 import { isStateStoreProvider } from '../state.ts';
 import { TelemetryServer } from '../telemetry/server.ts';
-import type { BoundAddress } from '../telemetry/http.ts';
+import type { BoundAddress } from '../http-server.ts';
 import { buildGraph, type Graph } from './graph.ts';
 
 export interface ServiceOptions {

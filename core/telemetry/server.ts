@@ -2,16 +2,16 @@
 // process metrics), on service.telemetry.metrics.address (the collector's default 127.0.0.1:8888).
 import type { MetricsRegistry } from './metrics.ts';
 import { registerProcessMetrics, type ProcessMetricsHandle } from './process-metrics.ts';
-import { SimpleHttpServer, type BoundAddress } from './http.ts';
+import { HttpServer, type BoundAddress } from '../http-server.ts';
 
 export const DEFAULT_METRICS_ADDRESS = '127.0.0.1:8888';
 
 export class TelemetryServer {
-  private readonly http: SimpleHttpServer;
+  private readonly http: HttpServer;
   private process: ProcessMetricsHandle | null = null;
 
   constructor(private readonly metrics: MetricsRegistry) {
-    this.http = new SimpleHttpServer((req, res) => {
+    this.http = new HttpServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (path !== '/metrics') {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: metrics are at /metrics\n');
@@ -36,7 +36,7 @@ export class TelemetryServer {
   async start(address: string): Promise<BoundAddress> {
     this.process = registerProcessMetrics(this.metrics);
     try {
-      return await this.http.listen(address, 'service.telemetry.metrics.address');
+      return await this.http.listen(address, 'self-telemetry', 'service.telemetry.metrics.address');
     } catch (err) {
       this.process.stop();
       this.process = null;

@@ -2,11 +2,11 @@
 // 503 {"status":"Server not available",...} otherwise (starting or shutting down), like the
 // collector's health_check extension.
 import type { Extension, Host, Logger } from '../../core/component.ts';
-import { SimpleHttpServer, type BoundAddress } from '../../core/telemetry/http.ts';
+import { HttpServer, type BoundAddress } from '../../core/http-server.ts';
 import type { HealthCheckConfig } from './config.ts';
 
 export class HealthCheck implements Extension {
-  private readonly http: SimpleHttpServer;
+  private readonly http: HttpServer;
   private host: Host | null = null;
   private readonly upSince = new Date();
 
@@ -15,7 +15,7 @@ export class HealthCheck implements Extension {
     private readonly config: HealthCheckConfig,
     private readonly logger: Logger,
   ) {
-    this.http = new SimpleHttpServer((req, res) => {
+    this.http = new HttpServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (path !== this.config.path) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: the health check is at ${this.config.path}\n`);
@@ -34,7 +34,7 @@ export class HealthCheck implements Extension {
 
   async start(host: Host): Promise<void> {
     this.host = host;
-    const a = await this.http.listen(this.config.endpoint ?? '127.0.0.1:13133', `extension "${this.id}" endpoint`);
+    const a = await this.http.listen(this.config.endpoint ?? '127.0.0.1:13133', `extension "${this.id}"`, `extensions.${this.id}.endpoint`);
     this.logger.info(`health check at http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}${this.config.path}`);
   }
 

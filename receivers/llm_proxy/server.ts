@@ -5,9 +5,8 @@
 //   GET  /v1/models             the route aliases this agent may use
 // Paths are also accepted without the /v1 prefix (SDKs configured with a bare base URL).
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../core/telemetry/logger.ts';
-import { parseEndpoint } from '../../core/config/units.ts';
+import { HttpServer, type BoundAddress } from '../../core/http-server.ts';
 import type { AgentDirectory } from './auth.ts';
 import { ProxyError, badRequest, type Dialect } from './errors.ts';
 import type { Proxy } from './proxy.ts';
@@ -25,9 +24,7 @@ const ENDPOINTS: Record<string, Endpoint> = {
 };
 
 export class ProxyServer {
-  private server?: http.Server;
-  private inFlight = 0;
-  private idle?: () => void;
+  private readonly http: HttpServer;
 
   constructor(
     private readonly endpoint: string,
@@ -36,42 +33,28 @@ export class ProxyServer {
     private readonly router: Router,
     private readonly proxy: Proxy,
     private readonly logger: Logger,
-  ) {}
-
-  async start(): Promise<void> {
-    const { host, port } = parseEndpoint(this.endpoint)!;
-    const server = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new Error(`llm_proxy receiver: cannot listen on ${this.endpoint}: ${err.code === 'EADDRINUSE' ? 'address already in use' : err.message} — change endpoint`, { cause: err })),
-      );
-      server.listen({ host: host || undefined, port }, () => resolve());
+  ) {
+    // Agents' SDKs keep connections open between calls; 65 s outlives common client idle timeouts.
+    this.http = new HttpServer((req, res) => this.handle(req, res), {
+      keepAliveTimeoutMs: 65_000,
+      onError: (err) => this.logger.error('llm_proxy: http server error', { error: err }),
     });
-    server.on('error', (err) => this.logger.error('llm_proxy: http server error', { error: err }));
-    this.server = server;
   }
 
-  address(): { host: string; port: number } | undefined {
-    const a = this.server?.address() as AddressInfo | null | undefined;
-    return a ? { host: a.address, port: a.port } : undefined;
+  async start(): Promise<void> {
+    await this.http.listen(this.endpoint, 'llm_proxy receiver', 'endpoint');
+  }
+
+  address(): BoundAddress | undefined {
+    return this.http.address() ?? undefined;
   }
 
   /** Stops accepting; in-flight calls (streams included) get SHUTDOWN_GRACE_MS to finish. */
   async shutdown(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    if (this.inFlight > 0) {
-      await Promise.race([new Promise<void>((r) => (this.idle = r)), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
-    }
-    server.closeAllConnections();
-    await closed;
+    await this.http.close(SHUTDOWN_GRACE_MS);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    this.inFlight++;
     const q = req.url?.indexOf('?') ?? -1;
     let path = q >= 0 ? req.url!.slice(0, q) : (req.url ?? '/');
     if (!path.startsWith('/v1/')) path = '/v1' + path;
@@ -88,8 +71,6 @@ export class ProxyServer {
     } catch (err) {
       this.proxy.answerError(res, dialect, err);
       if (!req.complete) drain(req);
-    } finally {
-      if (--this.inFlight === 0 && this.idle) this.idle();
     }
   }
 

@@ -63,25 +63,3 @@ export class PipelineGate {
     }
   }
 }
-
-/** Host and port for node's listen() from a validated "host:port". */
-export function listenAddress(endpoint: string, parse: (v: string) => { host: string; port: number } | null): { host: string; port: number } {
-  const p = parse(endpoint);
-  if (!p) throw new Error(`otlp receiver: invalid endpoint ${JSON.stringify(endpoint)}`);
-  return p;
-}
-
-export function listenError(err: unknown, endpoint: string, option: string): Error {
-  const msg = err instanceof Error ? err.message : String(err);
-  const code = (err as { code?: string })?.code;
-  if (code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(msg)) {
-    return new Error(`otlp receiver: cannot listen on ${endpoint}: address already in use — change ${option}`, { cause: err });
-  }
-  if (code === 'EACCES' || /EACCES|permission denied/i.test(msg)) {
-    return new Error(`otlp receiver: cannot listen on ${endpoint}: permission denied (ports below 1024 need privileges) — change ${option}`, { cause: err });
-  }
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || /EADDRNOTAVAIL|ENOTFOUND/.test(msg)) {
-    return new Error(`otlp receiver: cannot listen on ${endpoint}: no such local address — change ${option}`, { cause: err });
-  }
-  return new Error(`otlp receiver: cannot listen on ${endpoint}: ${msg} — check ${option}`, { cause: err });
-}

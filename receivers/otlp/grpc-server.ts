@@ -8,7 +8,8 @@ import { protoRequestBatch } from '../../core/otlp/proto-batch.ts';
 import { OTLP_SERVICES } from '../../core/otlp/grpc.ts';
 import { encodeStatus, GrpcCode } from '../../core/otlp/status.ts';
 import type { GrpcProtocolConfig } from './config.ts';
-import { listenError, type PipelineGate } from './consume.ts';
+import type { PipelineGate } from './consume.ts';
+import { listenError } from '../../core/http-server.ts';
 
 const SHUTDOWN_GRACE_MS = 5000;
 const EMPTY = Buffer.alloc(0);
@@ -43,7 +44,7 @@ export class OtlpGrpcServer {
     const address = `${host.includes(':') ? `[${host}]` : this.host}:${port}`;
     this.port = await new Promise<number>((resolve, reject) => {
       server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, bound) => {
-        if (err) reject(listenError(err, this.cfg.endpoint, 'protocols.grpc.endpoint'));
+        if (err) reject(listenError(err, this.cfg.endpoint, 'otlp receiver', 'protocols.grpc.endpoint'));
         else resolve(bound);
       });
     });

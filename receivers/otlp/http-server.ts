@@ -2,17 +2,16 @@
 // gzip/deflate-compressed. Errors answer a google.rpc.Status in the request's encoding, as the
 // OTLP/HTTP spec asks; success answers an empty Export*ServiceResponse.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import type { Signal } from '../../core/component.ts';
 import type { Logger } from '../../core/telemetry/logger.ts';
-import { parseEndpoint } from '../../core/config/units.ts';
+import { HttpServer, type BoundAddress } from '../../core/http-server.ts';
 import { protoRequestBatch } from '../../core/otlp/proto-batch.ts';
 import { decodeJson } from '../../core/otlp/decode-json.ts';
 import { encodeStatus, GrpcCode, statusToJson, type RpcStatus } from '../../core/otlp/status.ts';
 import type { HttpProtocolConfig } from './config.ts';
-import { listenError, type Outcome, type PipelineGate } from './consume.ts';
+import { type Outcome, type PipelineGate } from './consume.ts';
 
 const gunzip = promisify(zlib.gunzip);
 const inflate = promisify(zlib.inflate);
@@ -40,9 +39,7 @@ class HttpError extends Error {
 }
 
 export class OtlpHttpServer {
-  private server?: http.Server;
-  private inFlight = 0;
-  private idle?: () => void;
+  private readonly http: HttpServer;
   private readonly paths: Map<string, Signal>;
 
   constructor(
@@ -55,40 +52,25 @@ export class OtlpHttpServer {
       [cfg.logs_url_path, 'logs'],
       [cfg.metrics_url_path, 'metrics'],
     ]);
+    this.http = new HttpServer((req, res) => this.handle(req, res), {
+      onError: (err) => this.logger.error('otlp receiver: http server error', { error: err }),
+    });
   }
 
   async start(): Promise<void> {
-    const { host, port } = parseEndpoint(this.cfg.endpoint)!;
-    const server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) => reject(listenError(err, this.cfg.endpoint, 'protocols.http.endpoint')));
-      server.listen({ host: host || undefined, port }, () => resolve());
-    });
-    server.on('error', (err) => this.logger.error('otlp receiver: http server error', { error: err }));
-    this.server = server;
+    await this.http.listen(this.cfg.endpoint, 'otlp receiver', 'protocols.http.endpoint');
   }
 
   /** The bound address (port resolved when the endpoint asked for port 0). */
-  address(): { host: string; port: number } | undefined {
-    const a = this.server?.address() as AddressInfo | null | undefined;
-    return a ? { host: a.address, port: a.port } : undefined;
+  address(): BoundAddress | undefined {
+    return this.http.address() ?? undefined;
   }
 
   async shutdown(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    if (this.inFlight > 0) {
-      await Promise.race([new Promise<void>((resolve) => (this.idle = resolve)), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
-    }
-    server.closeAllConnections();
-    await closed;
+    await this.http.close(SHUTDOWN_GRACE_MS);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    this.inFlight++;
     let encoding: Encoding = 'json';
     try {
       const path = (req.url ?? '/').split('?')[0];
@@ -131,8 +113,6 @@ export class OtlpHttpServer {
       res.writeHead(200, { 'Content-Type': CONTENT_TYPE[encoding], 'Content-Length': ok.length }).end(ok);
     } catch (err) {
       this.answerError(req, res, err, encoding);
-    } finally {
-      if (--this.inFlight === 0 && this.idle) this.idle();
     }
   }
 
