@@ -13,7 +13,8 @@ export interface DuckDBExporterConfig {
   checkpoint_threshold?: string;
   /** Run DuckDB in a worker thread (default) rather than on the main event loop. */
   worker?: boolean;
-  /** Drop day tables older than this (e.g. '30d'); unset or 0: keep everything. */
+  /** Store rows in day tables and drop those older than this (e.g. '30d'); unset or 0: keep
+   * everything, in one `<table>_all` per model table. */
   retention?: string | number;
   /** How often retention runs (and once at start). */
   retention_check_interval?: string | number;
@@ -65,7 +66,9 @@ export const configSchema: JsonSchema = {
       type: ['string', 'number'],
       format: 'duration',
       examples: ['30d', '365d'],
-      description: 'Keep this much history: whole day tables older than it are dropped (never rows deleted), each run recorded in retention_runs. Unset or 0: keep everything.',
+      description:
+        'Keep this much history: rows are stored in one table per UTC day, and whole day tables older than it are dropped (never rows deleted), ' +
+        'each run recorded in retention_runs. Unset or 0: keep everything, in one table per model table.',
     },
     retention_check_interval: { type: ['string', 'number'], format: 'duration', default: '1h', description: 'How often retention runs (and once at start).' },
   },

@@ -168,7 +168,9 @@ export async function moveToDayTables(session: SqlSession, table: TableDef, sour
   const time = quoteIdent(timeColumn(table));
   const src = quoteIdent(source);
   const ns = `coalesce(epoch_ns(${time}), 0)`;
-  const days = (await session.query(`SELECT DISTINCT ${ns} // ${DAY_NS} AS day FROM ${src} ORDER BY day`)).map((r) => BigInt(r.day as bigint));
+  // floor(ns / day) as dayOf computes it (`//` alone truncates towards 0 for times before 1970).
+  const daySql = `(${ns} - ((${ns} % ${DAY_NS}) + ${DAY_NS}) % ${DAY_NS}) // ${DAY_NS}`;
+  const days = (await session.query(`SELECT DISTINCT ${daySql} AS day FROM ${src} ORDER BY day`)).map((r) => BigInt(r.day as bigint));
   const rows = Number((await session.query(`SELECT count(*) AS n FROM ${src}`))[0].n);
   const statements: string[] = [];
   const targets: string[] = [];
