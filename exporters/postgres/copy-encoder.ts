@@ -37,15 +37,30 @@ function jsonNumber(v: number): string {
 const TAB = 0x09;
 const NEWLINE = 0x0a;
 
+const BIGINT_MAX = (1n << 63n) - 1n;
+/**
+ * A uint64 (a count, a duration) as PostgreSQL's signed bigint: a value above bigint's top is
+ * stored as the top. Only absurd input gets there (a count over 9.2e18, a span ending after 2262
+ * that started at 0), and one such value must not fail the batch it came in (the columnar stores
+ * hold the full uint64).
+ */
+function toBigint(v: number | bigint): number | bigint {
+  return (typeof v === 'bigint' ? v > BIGINT_MAX : v > 9223372036854775807) ? BIGINT_MAX : v;
+}
+
 function scalarEncoder(c: ColumnDef): Encode {
   const t = c.type;
-  if (typeof t !== 'string') return (w, v) => w.ascii(`{${(v as number[]).join(',')}}`);
+  if (typeof t !== 'string') {
+    if (t.list === 'uint64') return (w, v) => w.ascii(`{${(v as Array<number | bigint>).map(toBigint).join(',')}}`);
+    return (w, v) => w.ascii(`{${(v as number[]).join(',')}}`);
+  }
   switch (t) {
     case 'string':
       return (w, v) => w.text(v as string);
+    case 'uint64':
+      return (w, v) => w.ascii(String(toBigint(v as number | bigint)));
     case 'timestamp_ns':
     case 'int64':
-    case 'uint64':
     case 'uint8':
     case 'int32':
     case 'uint32':
@@ -165,14 +180,16 @@ function binaryEncoder(c: PgColumn, t: FlatTable): WriteRow {
         w.textField(lastJson);
       });
     }
-    case 'bigint':
+    case 'bigint': {
+      const unsigned = !isNested(c.def) && c.def.type === 'uint64';
       return each((w, v) => {
         try {
-          w.int64Field(v as number | bigint);
+          w.int64Field(unsigned ? toBigint(v as number | bigint) : (v as number | bigint));
         } catch (err) {
           throw new RangeError(`${where(v)}: ${(err as Error).message}`);
         }
       });
+    }
     case 'integer':
       return each((w, v) => w.int32Field(v as number));
     case 'smallint':

@@ -22,7 +22,7 @@ import { copyBatch } from '../../exporters/postgres/copy-batch.ts';
 import { PgliteClient } from '../../exporters/postgres/pglite-client.ts';
 import { postgresMigrations } from '../../exporters/postgres/schema.ts';
 import { runMigrations } from '../../core/storage/migrations.ts';
-import { makeGenAiTraces, makeOddLogs } from '../core/storage-fixtures.ts';
+import { makeAllMetrics, makeGenAiTraces, makeOddLogs } from '../core/storage-fixtures.ts';
 
 /** COPY text format's decoding of one field (what PostgreSQL does with it). */
 function unescape(field: string): string | null {
@@ -124,6 +124,33 @@ describe('COPY payload bytes', () => {
       // The generated timestamptz is computed from the binary nanoseconds as before.
       const [{ ok }] = await client.query<{ ok: boolean }>(`SELECT bool_and("timestamp" = to_timestamp((timestamp_unix_nano / 1000)::float8 / 1000000)) AS ok FROM otel_traces`);
       expect(ok).toBe(true);
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
+
+  it('stores a uint64 beyond bigint (a duration, histogram counts) as bigint\'s top instead of failing the batch', async () => {
+    const U64_MAX = (1n << 64n) - 1n;
+    const TOP = String((1n << 63n) - 1n);
+    const traces = makeGenAiTraces(3, 4);
+    const span = traces.resourceSpans[0].scopeSpans[0].spans[0];
+    span.startTimeUnixNano = 1n;
+    span.endTimeUnixNano = U64_MAX; // duration 2^64 - 2
+    const metrics = makeAllMetrics();
+    const hist = metrics.resourceMetrics[0].scopeMetrics[0].metrics.find((m) => m.data.type === 'histogram')!;
+    if (hist.data.type !== 'histogram') throw new Error('fixture has no histogram');
+    hist.data.dataPoints[0].count = U64_MAX;
+    hist.data.dataPoints[0].bucketCounts = [1, U64_MAX, 2];
+    const client = await PgliteClient.open(':memory:');
+    try {
+      await runMigrations({ transactional: true, exec: (q) => client.exec(q), query: (q) => client.query(q) }, postgresMigrations(), { describe: 'test' });
+      await copyBatch(client, 'traces', traces);
+      await copyBatch(client, 'metrics', metrics);
+      const spans = await client.query<{ d: string }>(`SELECT duration::text AS d FROM otel_traces WHERE span_id = '${span.spanId}'`);
+      expect(spans).toEqual([{ d: TOP }]);
+      expect((await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM otel_traces`))[0].n).toBe(3);
+      const [h] = await client.query<{ c: string; b: string }>(`SELECT count::text AS c, bucket_counts::text AS b FROM otel_metrics_histogram ORDER BY time_unix_nano LIMIT 1`);
+      expect(h).toEqual({ c: TOP, b: `{1,${TOP},2}` });
     } finally {
       await client.close();
     }
