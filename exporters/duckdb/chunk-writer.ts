@@ -109,6 +109,29 @@ function copyInto(vec: Vector, arr: ArrayBufferView): void {
   if (arr.byteLength > 0) duckdb.copy_data_to_vector(vec, 0, arr.buffer as ArrayBuffer, arr.byteOffset, arr.byteLength);
 }
 
+/** int64/uint64 values (bigint or number; null left 0). A safe-integer number is written as its two
+ * little-endian 32-bit halves, so no BigInt is made for it; a bigint is stored modulo 2^64 by the
+ * typed array, as before. uint64 clamps numbers below 0 to 0. */
+function fillInt64(vec: Vector, values: unknown[], start: number, count: number, unsigned: boolean): void {
+  const a = unsigned ? new BigUint64Array(count) : new BigInt64Array(count);
+  const w = new Int32Array(a.buffer);
+  for (let i = 0; i < count; i++) {
+    const v = values[start + i] as number | bigint | null | undefined;
+    if (v === null || v === undefined) continue;
+    if (typeof v === 'bigint') {
+      a[i] = v;
+      continue;
+    }
+    let x = Math.trunc(v);
+    if (unsigned && x < 0) x = 0;
+    if (Number.isSafeInteger(x)) {
+      w[i * 2] = x | 0; // the low 32 bits (ToInt32 is modulo 2^32, negatives included)
+      w[i * 2 + 1] = Math.floor(x / 4294967296) | 0;
+    } else a[i] = BigInt(x); // throws for NaN / Infinity, as BigInt(v) did
+  }
+  copyInto(vec, a);
+}
+
 /** Writes values[start, start+count) into positions [0, count) of vec. */
 function fill(vec: Vector, kind: Kind, values: unknown[], start: number, count: number, maps: MapRenderer): void {
   let nulls: Uint8Array | undefined;
@@ -124,22 +147,9 @@ function fill(vec: Vector, kind: Kind, values: unknown[], start: number, count: 
   switch (kind.k) {
     case 'str':
       return fillStrings(vec, values, start, count);
-    case 'i64': {
-      const a = new BigInt64Array(count);
-      for (let i = 0; i < count; i++) {
-        const v = values[start + i] as number | bigint | null;
-        if (v !== null && v !== undefined) a[i] = typeof v === 'bigint' ? v : BigInt(v);
-      }
-      return copyInto(vec, a);
-    }
-    case 'u64': {
-      const a = new BigUint64Array(count);
-      for (let i = 0; i < count; i++) {
-        const v = values[start + i] as number | bigint | null;
-        if (v !== null && v !== undefined) a[i] = BigInt.asUintN(64, typeof v === 'bigint' ? v : BigInt(Math.max(0, Math.trunc(v))));
-      }
-      return copyInto(vec, a);
-    }
+    case 'i64':
+    case 'u64':
+      return fillInt64(vec, values, start, count, kind.k === 'u64');
     case 'f64': {
       const a = new Float64Array(count);
       for (let i = 0; i < count; i++) {
@@ -148,14 +158,26 @@ function fill(vec: Vector, kind: Kind, values: unknown[], start: number, count: 
       }
       return copyInto(vec, a);
     }
-    case 'i32':
-      return copyInto(vec, Int32Array.from({ length: count }, (_, i) => (values[start + i] as number) | 0));
-    case 'u32':
-      return copyInto(vec, Uint32Array.from({ length: count }, (_, i) => (values[start + i] as number) >>> 0));
-    case 'u8':
-      return copyInto(vec, Uint8Array.from({ length: count }, (_, i) => values[start + i] as number));
-    case 'bool':
-      return copyInto(vec, Uint8Array.from({ length: count }, (_, i) => (values[start + i] ? 1 : 0)));
+    case 'i32': {
+      const a = new Int32Array(count);
+      for (let i = 0; i < count; i++) a[i] = (values[start + i] as number) | 0;
+      return copyInto(vec, a);
+    }
+    case 'u32': {
+      const a = new Uint32Array(count);
+      for (let i = 0; i < count; i++) a[i] = (values[start + i] as number) >>> 0;
+      return copyInto(vec, a);
+    }
+    case 'u8': {
+      const a = new Uint8Array(count);
+      for (let i = 0; i < count; i++) a[i] = values[start + i] as number;
+      return copyInto(vec, a);
+    }
+    case 'bool': {
+      const a = new Uint8Array(count);
+      for (let i = 0; i < count; i++) a[i] = values[start + i] ? 1 : 0;
+      return copyInto(vec, a);
+    }
     case 'map':
       return fillMaps(vec, values, start, count, maps);
     case 'list': {
@@ -178,35 +200,26 @@ function fill(vec: Vector, kind: Kind, values: unknown[], start: number, count: 
   }
 }
 
-/** MAP(VARCHAR, VARCHAR) = LIST(STRUCT(key, value)). */
+/** MAP(VARCHAR, VARCHAR) = LIST(STRUCT(key, value)). Keys and values are rendered straight into
+ * the renderer's reused arrays (no array per row, none per chunk). */
 function fillMaps(vec: Vector, values: unknown[], start: number, count: number, maps: MapRenderer): void {
   const entries = new Uint32Array(count * 4);
-  const rendered = new Array<string[]>(count);
-  let total = 0;
+  maps.begin();
   for (let i = 0; i < count; i++) {
     const a = values[start + i] as Attributes | null;
-    const kv = a ? maps.render(a) : EMPTY_KV;
-    rendered[i] = kv;
-    const len = kv.length >> 1;
-    entries[i * 4] = total;
-    entries[i * 4 + 2] = len;
-    total += len;
+    const at = maps.length;
+    if (a) maps.render(a);
+    entries[i * 4] = at;
+    entries[i * 4 + 2] = maps.length - at;
   }
-  const keys = new Array<string>(total);
-  const vals = new Array<string>(total);
-  let j = 0;
-  for (let i = 0; i < count; i++) {
-    const kv = rendered[i];
-    for (let k = 0; k < kv.length; k += 2, j++) {
-      keys[j] = kv[k];
-      vals[j] = kv[k + 1];
-    }
-  }
+  const total = maps.length;
   duckdb.list_vector_reserve(vec, total);
   duckdb.list_vector_set_size(vec, total);
   const struct = duckdb.list_vector_get_child(vec);
-  fillStrings(duckdb.struct_vector_get_child(struct, 0), keys, 0, total);
-  fillStrings(duckdb.struct_vector_get_child(struct, 1), vals, 0, total);
+  // Keys are few and the same string objects row after row (the decoder hands back one string per
+  // key): each is written to the heap once per vector and repeated by reference.
+  fillStrings(duckdb.struct_vector_get_child(struct, 0), maps.keys, 0, total, maps.seen);
+  fillStrings(duckdb.struct_vector_get_child(struct, 1), maps.vals, 0, total);
   copyInto(vec, entries);
 }
 
@@ -223,11 +236,13 @@ const INLINE_BYTES = 12;
  * element: vector_assign_string_element_len copies it into the vector's string heap), and each long
  * value's string_t points at its own bytes inside that copy, as DuckDB's own dictionary and
  * constant vectors point into shared memory. A run of one value (a resource's service name, the
- * scope, a trace id) shares the first string_t. No other de-duplication: copying a repeated value's
+ * scope, a trace id) shares the first string_t. With `seen` (map keys: few distinct strings) every
+ * repeat of a long value does; otherwise no other de-duplication, since copying a repeated value's
  * bytes costs less than hashing every value to find repeats. Text goes through storableText as before.
  */
-function fillStrings(vec: Vector, values: unknown[], start: number, count: number): void {
+function fillStrings(vec: Vector, values: unknown[], start: number, count: number, seen?: Map<string, number>): void {
   if (count === 0) return;
+  seen?.clear();
   const bytes = count * STRING_T;
   if (stringTs.length < bytes) stringTs = new Uint8Array(Math.max(bytes, stringTs.length * 2));
   const out = stringTs;
@@ -246,6 +261,14 @@ function fillStrings(vec: Vector, values: unknown[], start: number, count: numbe
     if (v === prev) {
       (repeats ??= []).push(i, prevAt);
       continue;
+    }
+    if (seen) {
+      const first = seen.get(v);
+      if (first !== undefined) {
+        (repeats ??= []).push(i, first);
+        continue;
+      }
+      seen.set(v, i);
     }
     prev = v;
     prevAt = i;
@@ -356,28 +379,51 @@ function inlineAscii(out: Uint8Array, at: number, s: string): boolean {
   return true;
 }
 
-const EMPTY_KV: string[] = [];
-
-/** Attribute maps as [key, value, key, value, ...] in storable text. Remembers the last object:
- * a resource's attributes repeat on every row of the resource. */
+/** Attribute maps as parallel key and value arrays in storable text, reused from vector to vector
+ * (only [0, length) is meaningful). Remembers the last object rendered: a resource's attributes
+ * repeat on every row of the resource, and their strings are copied, not rendered again. */
 class MapRenderer {
+  keys: string[] = [];
+  vals: string[] = [];
+  length = 0;
+  readonly seen = new Map<string, number>();
   private last: Attributes | undefined;
-  private lastKv: string[] = EMPTY_KV;
+  private lastAt = 0;
+  private lastLen = 0;
 
-  render(a: Attributes): string[] {
-    if (a === this.last) return this.lastKv;
-    const kv: string[] = [];
-    for (const k of Object.keys(a)) {
-      const v: AnyValue = a[k];
-      kv.push(storableText(k), storableText(typeof v === 'string' ? v : stringifyValue(v)));
-    }
-    this.last = a;
-    this.lastKv = kv;
-    return kv;
+  begin(): void {
+    this.length = 0;
+    this.last = undefined;
   }
 
+  render(a: Attributes): void {
+    const keys = this.keys, vals = this.vals;
+    let n = this.length;
+    if (a === this.last) {
+      for (let k = this.lastAt, e = k + this.lastLen; k < e; k++, n++) {
+        keys[n] = keys[k];
+        vals[n] = vals[k];
+      }
+    } else {
+      this.last = a;
+      this.lastAt = n;
+      for (const k in a) {
+        if (!Object.hasOwn(a, k)) continue;
+        const v: AnyValue = a[k];
+        keys[n] = storableText(k);
+        vals[n] = storableText(typeof v === 'string' ? v : stringifyValue(v));
+        n++;
+      }
+      this.lastLen = n - this.lastAt;
+    }
+    this.length = n;
+  }
+
+  /** Lets go of the strings of the last batch (the arrays keep their size). */
   forget(): void {
+    this.keys.fill('', 0, this.length);
+    this.vals.fill('', 0, this.length);
+    this.length = 0;
     this.last = undefined;
-    this.lastKv = EMPTY_KV;
   }
 }

@@ -139,3 +139,31 @@ describe('duckdb write path errors', () => {
     expect(n).toBe(ROWS);
   });
 });
+
+describe('duckdb int64 columns', () => {
+  // Token counts arrive as numbers (or bigints past 2^53) and are written as two 32-bit halves
+  // without a BigInt per value: every sign and magnitude must come back exact.
+  const TOKENS: Array<number | bigint> = [0, 1, 7.9, -1, -5.5, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 7, -(2 ** 32) - 1, 2 ** 40 + 3, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2n ** 62n, -(2n ** 62n)];
+
+  it.each([true, false])('stores token counts and durations exactly (worker: %s)', async (worker) => {
+    const file = join(dir, `int64-${worker}.duckdb`);
+    const ex = factory.create({ ...ctx, config: { path: file, worker } });
+    await ex.start({} as never);
+    const b = batch();
+    const spans = b.resourceSpans[0].scopeSpans[0].spans.slice(0, 3000);
+    b.resourceSpans[0].scopeSpans[0].spans = spans;
+    spans.forEach((s, i) => {
+      s.attributes = { 'gen_ai.usage.input_tokens': TOKENS[i % TOKENS.length] };
+      s.endTimeUnixNano = s.startTimeUnixNano + BigInt(i) * 4_294_967_311n; // past 2^32 ns
+    });
+    await ex.export('traces', b);
+    await ex.shutdown();
+    const rows = await queryDuckDb(file, 'SELECT InputTokens::VARCHAR AS t, Duration::VARCHAR AS d FROM otel_traces ORDER BY Timestamp');
+    expect(rows).toHaveLength(3000);
+    rows.forEach((r, i) => {
+      const v = TOKENS[i % TOKENS.length];
+      const want = typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
+      expect(r).toEqual({ t: String(want), d: String(BigInt(i) * 4_294_967_311n) });
+    });
+  });
+});
