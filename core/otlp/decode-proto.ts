@@ -36,7 +36,6 @@ import type {
   TracesBatch,
 } from '../signals/types.ts';
 import { OtlpDecodeError } from './errors.ts';
-import { HEX_PAIRS } from './hex.ts';
 import { FIELD_NAMES } from './field-names.ts';
 
 /** Nesting limit for AnyValue arrays/maps and skipped groups: deeper input is rejected rather than
@@ -44,7 +43,7 @@ import { FIELD_NAMES } from './field-names.ts';
 export const MAX_NESTING = 100;
 
 // ---- reader state ----
-type Buf = Buffer & { utf8Slice(start: number, end: number): string; latin1Slice(start: number, end: number): string };
+type Buf = Buffer & { utf8Slice(start: number, end: number): string; latin1Slice(start: number, end: number): string; hexSlice(start: number, end: number): string };
 let buf: Buf = Buffer.alloc(0) as Buf;
 let dv: DataView = new DataView(new ArrayBuffer(0));
 let pos = 0;
@@ -304,18 +303,10 @@ function readId(size: 8 | 16, msg: string, field: number, end: number): string {
   if (n !== size) fail(`${fieldLabel(msg, field)} must be ${size} bytes, got ${n}`, at);
   const p = pos;
   pos = e;
-  if (size === 16) {
-    return (
-      HEX_PAIRS[buf[p]] + HEX_PAIRS[buf[p + 1]] + HEX_PAIRS[buf[p + 2]] + HEX_PAIRS[buf[p + 3]] +
-      HEX_PAIRS[buf[p + 4]] + HEX_PAIRS[buf[p + 5]] + HEX_PAIRS[buf[p + 6]] + HEX_PAIRS[buf[p + 7]] +
-      HEX_PAIRS[buf[p + 8]] + HEX_PAIRS[buf[p + 9]] + HEX_PAIRS[buf[p + 10]] + HEX_PAIRS[buf[p + 11]] +
-      HEX_PAIRS[buf[p + 12]] + HEX_PAIRS[buf[p + 13]] + HEX_PAIRS[buf[p + 14]] + HEX_PAIRS[buf[p + 15]]
-    );
-  }
-  return (
-    HEX_PAIRS[buf[p]] + HEX_PAIRS[buf[p + 1]] + HEX_PAIRS[buf[p + 2]] + HEX_PAIRS[buf[p + 3]] +
-    HEX_PAIRS[buf[p + 4]] + HEX_PAIRS[buf[p + 5]] + HEX_PAIRS[buf[p + 6]] + HEX_PAIRS[buf[p + 7]]
-  );
+  // One flat string from Buffer's hex slice: 16 HEX_PAIRS concatenations make a ConsString tree,
+  // which every reader of the id (the stores' string encoders, ===) must flatten again (measured:
+  // ~560-800 ns per id made and read once, against ~220-300).
+  return buf.hexSlice(p, e);
 }
 
 /** Skips one field of any wire type (including deprecated groups). */
