@@ -1,6 +1,6 @@
 // One call through the proxy: authenticate, parse, limit, guard, cache, route and forward (with
 // failover), answer in the client's dialect, then meter and capture off the response path.
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GuardRequest } from '../../core/guard.ts';
 import type { Logger } from '../../core/telemetry/logger.ts';
 import type { AgentConfig, LlmProxyConfig, Tier } from './config.ts';
@@ -15,7 +15,7 @@ import { RateLimiter } from './limits.ts';
 import { ProxyMetrics } from './metrics.ts';
 import { Router, type ResolvedTarget, type RoutePlan } from './router.ts';
 import { relayStream, replayStream, type EventTranslator } from './stream-relay.ts';
-import { ProviderClient, UpstreamFailure, readAll, retryAfterMs } from './upstream.ts';
+import { ProviderClient, UpstreamFailure, readAll, retryAfterMs, type Cancellable, type UpstreamResponse } from './upstream.ts';
 import type { ProviderKeys } from './credentials.ts';
 import { estimateComplexity } from './dialects/complexity.ts';
 import { costUsd } from './dialects/pricing.ts';
@@ -66,7 +66,7 @@ interface Call {
   /** The agent closed the connection before the answer was complete. */
   gone: boolean;
   /** The upstream request in flight, destroyed when the agent goes away. */
-  upstream?: ClientRequest;
+  upstream?: Cancellable;
 }
 
 const MAX_CAPTURED_TEXT = 1 << 20;
@@ -378,10 +378,10 @@ export class Proxy {
     const beta = c.req.headers['anthropic-beta'];
     if (t.kind === 'anthropic' && c.dialect === 'anthropic' && typeof beta === 'string') headers['anthropic-beta'] = beta;
     const up = await client.send({ path, body, headers, onRequest: (r) => (c.upstream = r) }, this.d.keys.get(t.provider));
-    const status = up.statusCode ?? 502;
+    const status = up.statusCode;
     const x = c.x;
     if (status >= 400) {
-      const text = (await readAll(up, client.cfg.timeoutMs).catch(() => Buffer.alloc(0))).toString('utf8');
+      const text = (await readAll(up.body, client.cfg.timeoutMs).catch(() => Buffer.alloc(0))).toString('utf8');
       const message = upstreamErrorMessage(text) ?? `HTTP ${status}`;
       if (failoverStatus(status)) throw new UpstreamFailure('status', `HTTP ${status}: ${message}`, status, retryAfterMs(up.headers['retry-after']), text);
       // The request's fault (400, 404, 413, 422...): the provider is healthy; the agent gets the error.
@@ -401,7 +401,7 @@ export class Proxy {
       return {};
     }
     if (c.stream) return this.streamAnswer(c, t, up, client);
-    return this.jsonAnswer(c, t, await readAll(up, client.cfg.timeoutMs));
+    return this.jsonAnswer(c, t, await readAll(up.body, client.cfg.timeoutMs));
   }
 
   private jsonAnswer(c: Call, t: ResolvedTarget, buf: Buffer): Outcome {
@@ -442,7 +442,7 @@ export class Proxy {
     };
   }
 
-  private async streamAnswer(c: Call, t: ResolvedTarget, up: IncomingMessage, client: ProviderClient): Promise<Outcome> {
+  private async streamAnswer(c: Call, t: ResolvedTarget, up: UpstreamResponse, client: ProviderClient): Promise<Outcome> {
     let translator: EventTranslator | undefined;
     if (t.kind !== c.dialect) {
       const id = `chatcmpl-${c.x.traceId.slice(0, 24)}`;
@@ -453,7 +453,7 @@ export class Proxy {
       translator = { push: (ev: SseEvent) => tr.push(ev).map(formatSse), end: () => tr.end().map(formatSse) };
     }
     const r = await relayStream({
-      upstream: up,
+      upstream: up.body,
       upstreamDialect: t.kind,
       clientDialect: c.dialect,
       translator,

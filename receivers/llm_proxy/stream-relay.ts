@@ -8,7 +8,8 @@
 //   in-band error event in the client's dialect, never a clean close.
 // - OpenAI upstreams are asked for stream_options.include_usage; when the client did not ask for
 //   it, the extra usage-only chunk is dropped here.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { scanOpenAITextChunk } from './dialects/chunk-scan.ts';
 import { SseParser, formatSse, type SseEvent } from './dialects/sse.ts';
 import { StreamUsageTracker, type Usage } from './dialects/usage.ts';
@@ -22,7 +23,7 @@ export interface EventTranslator {
 }
 
 export interface RelayOptions {
-  upstream: IncomingMessage;
+  upstream: Readable;
   upstreamDialect: Dialect;
   clientDialect: Dialect;
   translator?: EventTranslator;
@@ -232,7 +233,6 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       finish();
     };
     const onError = (err: NodeJS.ErrnoException) => fail(`the upstream connection was cut (${err.code ?? err.message})`, 'connection');
-    const onAborted = () => fail('the upstream connection was cut', 'connection');
     const onClientClose = () => {
       if (!res.writableFinished && !settled) {
         // The agent went away: stop the upstream call; what was sent is still captured.
@@ -242,10 +242,10 @@ export function relayStream(o: RelayOptions): Promise<RelayResult> {
       }
     };
     const cleanup = () => {
-      upstream.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onAborted);
+      upstream.off('data', onData).off('end', onEnd).off('error', onError);
       res.off('close', onClientClose);
     };
-    upstream.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onAborted);
+    upstream.on('data', onData).on('end', onEnd).on('error', onError);
     res.on('close', onClientClose);
   });
 }
