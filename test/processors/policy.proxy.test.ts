@@ -144,7 +144,10 @@ describe('policy through the LLM proxy', () => {
       }
     };
     const workers = Array.from({ length: 4 }, worker);
-    await new Promise((r) => setTimeout(r, 100));
+    // Traffic is flowing (some answers are back) before the rules change: on a loaded machine the
+    // first answers can take longer than any fixed pause.
+    const flowing = Date.now() + 30_000;
+    while (outcomes.length < 4 && Date.now() < flowing) await new Promise((r) => setTimeout(r, 10));
     writeFileSync(file, 'rules:\n  - { name: no-smart, effect: deny, models: [smart], reason: use the fast route }\n');
     process.kill(process.pid, 'SIGHUP');
     const deadline = Date.now() + 5000;
