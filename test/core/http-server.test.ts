@@ -35,26 +35,34 @@ describe('HttpServer', () => {
   it('close lets a request in flight finish within the grace period, then cuts the rest', async () => {
     let release!: () => void;
     const slow = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inHandler = new Promise<void>((r) => (entered = r));
     const s = serve(async (_req, res) => {
+      entered();
       await slow;
       res.end('done');
     });
     const { port } = await s.listen('127.0.0.1:0', 'test', 'endpoint');
     const answer = fetch(`http://127.0.0.1:${port}/`).then((r) => r.text());
-    await new Promise((r) => setTimeout(r, 100)); // the request is in the handler
+    await inHandler;
     const closed = s.close(5000);
     setTimeout(release, 200);
     expect(await answer).toBe('done');
     await closed;
 
     // A request that never finishes is cut after the grace period.
-    const stuck = serve(() => new Promise<void>(() => {}));
+    let stuckEntered!: () => void;
+    const inStuck = new Promise<void>((r) => (stuckEntered = r));
+    const stuck = serve(() => {
+      stuckEntered();
+      return new Promise<void>(() => {});
+    });
     const p2 = (await stuck.listen('127.0.0.1:0', 'test', 'endpoint')).port;
     const cut = fetch(`http://127.0.0.1:${p2}/`).then(
       () => 'answered',
       () => 'cut',
     );
-    await new Promise((r) => setTimeout(r, 100));
+    await inStuck;
     const t0 = Date.now();
     await stuck.close(300);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
