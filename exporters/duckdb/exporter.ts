@@ -90,10 +90,8 @@ export class DuckDBExporter implements Exporter {
 
   async start(): Promise<void> {
     const retentionMs = this.retentionMs();
+    // normalize (config.ts) has refused an interval of 0 with retention set.
     const intervalMs = durationMs(this.config.retention_check_interval ?? '1h');
-    if (retentionMs > 0 && !(intervalMs > 0)) {
-      throw new Error(`duckdb: retention_check_interval must be longer than 0 (got ${JSON.stringify(this.config.retention_check_interval)}): set e.g. 1h, or remove it for the default`);
-    }
     this.backend = await this.open();
     if (retentionMs > 0) {
       await this.retain(retentionMs);
