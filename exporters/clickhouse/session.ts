@@ -11,13 +11,16 @@ const ALREADY_DONE = new Set([44, 57, 82]);
 
 /** UNKNOWN_TABLE */
 const UNKNOWN_TABLE = 60;
+/** TABLE_IS_DROPPED: the table went away while our statement read it. */
+const TABLE_IS_DROPPED = 218;
 
 function isAlreadyDone(err: unknown, sql: string): boolean {
   const code = serverErrorCode(err);
   // dedup.ts: a rename already made (the target exists, or the source is gone), and a copy out of a
-  // retired table that a finished run already dropped.
+  // retired table that a finished run already dropped, before our copy or during it (an instance
+  // drops the retired table only after its own copy of every row completed).
   if (/^\s*RENAME TABLE\b/i.test(sql)) return code === 57 || code === UNKNOWN_TABLE;
-  if (code === UNKNOWN_TABLE && /^\s*INSERT INTO\b.*\bSELECT\b.*\bFROM `[^`]*`\.`[^`]*_mergetree`$/is.test(sql)) return true;
+  if ((code === UNKNOWN_TABLE || code === TABLE_IS_DROPPED) && /^\s*INSERT INTO\b.*\bSELECT\b.*\bFROM `[^`]*`\.`[^`]*_mergetree`$/is.test(sql)) return true;
   if (code === undefined || !ALREADY_DONE.has(code)) return false;
   return /^\s*CREATE\b[^(]*\bIF NOT EXISTS\b/i.test(sql) || (code === 44 && /^\s*ALTER TABLE\b.*\bADD COLUMN\b/is.test(sql) && /already exists/i.test((err as Error).message));
 }
