@@ -1,18 +1,9 @@
-// Hex <-> bytes for trace and span ids (lowercase hex strings in the data model).
-
-/** HEX_PAIRS[b] is the two lowercase hex digits of byte b. */
-export const HEX_PAIRS: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+// Hex -> bytes for trace and span ids (lowercase hex strings in the data model; the protobuf
+// decoder makes them with Buffer's hexSlice).
 
 const NIBBLE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i;
 for (let i = 0; i < 6; i++) NIBBLE[97 + i] = NIBBLE[65 + i] = 10 + i;
-
-/** Bytes as lowercase hex. */
-export function bytesToHex(b: Uint8Array, start = 0, end = b.length): string {
-  let s = '';
-  for (let i = start; i < end; i++) s += HEX_PAIRS[b[i]];
-  return s;
-}
 
 /** Parses hex (either case) into `out` at `offset`; false if any character is not a hex digit. */
 export function hexInto(hex: string, out: Uint8Array, offset: number): boolean {
