@@ -45,6 +45,27 @@ export function dayTableDayMs(name: string): number | undefined {
   return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : undefined;
 }
 
+/** Whether a whole day (its midnight in ms) ended at or before `cutoffMs`: retention drops it. */
+export function dayExpired(dayMs: number, cutoffMs: number): boolean {
+  return dayMs + DAY_MS <= cutoffMs;
+}
+
+/** The day tables or partitions among `names` whose whole day ended at or before `cutoffMs`, oldest first. */
+export function expiredDayTables(names: Iterable<string>, cutoffMs: number): string[] {
+  return [...names]
+    .filter((name) => {
+      const day = dayTableDayMs(name);
+      return day !== undefined && dayExpired(day, cutoffMs);
+    })
+    .sort();
+}
+
+/** What one retention run dropped from one model table (each such run is a row in retention_runs). */
+export interface RetentionRun {
+  table: string;
+  dropped: string[];
+}
+
 /** The `retention_check_interval` an exporter keeps (default 1h); with `retention` set it must be
  * longer than 0, or retention would run every millisecond. Throws with the fix. */
 export function checkedRetentionInterval(retention: string | number | undefined, interval: string | number | undefined): string | number {

@@ -5,9 +5,8 @@
 // parts themselves through the table TTL, which ddl.ts sets when the tables are created.
 import type { ClickHouseClient } from '@clickhouse/client';
 import { TABLES } from '../../core/storage/model.ts';
+import { dayExpired, type RetentionRun } from '../../core/storage/days.ts';
 import { onCluster, qualified, quoteString, type DdlOptions } from './ddl.ts';
-
-const DAY_MS = 86_400_000;
 
 export const RETENTION_RUNS_TABLE = 'retention_runs';
 
@@ -20,10 +19,7 @@ export function retentionRunsSql(o: DdlOptions): string {
   );
 }
 
-export interface RetentionRun {
-  table: string;
-  dropped: string[];
-}
+export type { RetentionRun };
 
 /** Drops every day partition of the otel tables whose whole day is older than now - retentionMs. */
 export async function applyRetention(client: ClickHouseClient, o: DdlOptions, retentionMs: number, retentionText: string, nowMs = Date.now()): Promise<RetentionRun[]> {
@@ -39,7 +35,7 @@ export async function applyRetention(client: ClickHouseClient, o: DdlOptions, re
   for (const p of parts) {
     // The partition of toDate(...) reads as 'YYYY-MM-DD' (quoted in some server versions).
     const day = Date.parse(`${p.partition.replace(/'/g, '')}T00:00:00Z`);
-    if (Number.isNaN(day) || day + DAY_MS > cutoffMs) continue;
+    if (Number.isNaN(day) || !dayExpired(day, cutoffMs)) continue;
     const list = expired.get(p.table) ?? [];
     list.push(p.partition.replace(/'/g, ''));
     expired.set(p.table, list);

@@ -3,7 +3,7 @@
 // `retention_runs`, with the columns the row store and ClickHouse use (run_at, table_name, cutoff,
 // partitions_dropped, retention). The writer runs it (writer.ts retain), on the connection and
 // thread that write, so it never races an append.
-import { DAY_MS, dayTableDayMs } from '../../core/storage/days.ts';
+export { expiredDayTables, type RetentionRun } from '../../core/storage/days.ts';
 
 export const RETENTION_RUNS_TABLE = 'retention_runs';
 
@@ -14,17 +14,3 @@ export const RETENTION_RUNS_DDL =
 
 export const RECORD_RUN_SQL = `INSERT INTO ${RETENTION_RUNS_TABLE} (table_name, cutoff, partitions_dropped, retention) VALUES ($1, $2::TIMESTAMPTZ, $3, $4)`;
 
-export interface RetentionRun {
-  table: string;
-  dropped: string[];
-}
-
-/** The day tables among `names` whose whole day ended at or before `cutoffMs`, oldest first. */
-export function expiredDayTables(names: Iterable<string>, cutoffMs: number): string[] {
-  return [...names]
-    .filter((name) => {
-      const day = dayTableDayMs(name);
-      return day !== undefined && day + DAY_MS <= cutoffMs;
-    })
-    .sort();
-}

@@ -2,7 +2,7 @@
 // `retention` ago are dropped, never rows deleted. Each run that drops something is recorded in
 // `retention_runs` (when, which table, which partitions, the cutoff), the evidence an auditor asks
 // for when records are gone by policy.
-import { DAY_MS, dayTableDayMs } from '../../core/storage/days.ts';
+import { dayTableDayMs, expiredDayTables, type RetentionRun } from '../../core/storage/days.ts';
 import { TABLES } from '../../core/storage/model.ts';
 import { quoteIdent, type PgClient } from './client.ts';
 
@@ -11,10 +11,7 @@ export const RETENTION_RUNS_DDL =
   'CREATE TABLE retention_runs (run_at timestamptz NOT NULL DEFAULT now(), table_name text NOT NULL, ' +
   'cutoff timestamptz NOT NULL, partitions_dropped text[] NOT NULL, retention text NOT NULL)';
 
-export interface RetentionRun {
-  table: string;
-  dropped: string[];
-}
+export type { RetentionRun };
 
 /** The UTC day (ms at midnight) a partition holds, from its name; undefined for other tables. */
 export const partitionDayMs = dayTableDayMs;
@@ -29,13 +26,10 @@ export async function applyRetention(client: PgClient, retentionMs: number, rete
         WHERE p.relname = $1 AND p.relnamespace = c.relnamespace AND pg_table_is_visible(p.oid)`,
       [t.name],
     );
-    const expired = parts
-      .map((p) => p.name)
-      .filter((name) => {
-        const day = partitionDayMs(name);
-        return day !== undefined && day + DAY_MS <= cutoffMs;
-      })
-      .sort();
+    const expired = expiredDayTables(
+      parts.map((p) => p.name),
+      cutoffMs,
+    );
     if (!expired.length) continue;
     await client.transaction(async (tx) => {
       for (const name of expired) await tx.exec(`DROP TABLE IF EXISTS ${quoteIdent(name)}`);
