@@ -4,9 +4,9 @@
 // `clickhouse` multi-binary). Stopped with SIGTERM (SIGKILL after 10 s) and deleted by stop().
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.ts';
 
 export interface ClickHouseTestServer {
   /** http://127.0.0.1:<port> */
@@ -27,17 +27,6 @@ function serverCommand(): { cmd: string; args: string[] } {
   if (existsSync('/usr/bin/clickhouse')) return { cmd: '/usr/bin/clickhouse', args: ['server'] };
   for (const p of ['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server']) if (existsSync(p)) return { cmd: p, args: [] };
   throw new Error('the clickhouse exporter tests need a ClickHouse server binary: apt-get install clickhouse-server (see .ci/run)');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 const xml = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
