@@ -33,12 +33,28 @@ export interface E2eResult {
   cpuUsPerSpan: number;
   /** Cores the agentcol process kept busy on average during the load. */
   coresBusy: number;
+  /** Largest number of batches waiting in each exporter's sending queue (sampled every second). */
+  peakQueueBatches: Record<string, number>;
+  /** Largest V8 heap used + external memory (what memory_limiter measures), sampled, in MiB. */
+  peakLimiterMiB: number;
+  /** Seconds from the end of the load until both stores had confirmed every acknowledged span. */
+  drainSeconds: number;
+}
+
+/** A metric's value per exporter label, from Prometheus text. */
+function perExporter(metricsText: string, name: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of metricsText.matchAll(new RegExp(`^${name}\\{[^}]*exporter="([^"]+)"[^}]*\\} (\\d+)`, 'gm'))) out[m[1]] = (out[m[1]] ?? 0) + Number(m[2]);
+  return out;
+}
+
+function gauge(metricsText: string, name: string): number {
+  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(metricsText);
+  return m ? Number(m[1]) : 0;
 }
 
 function sentSpans(metricsText: string, exporter: string): number {
-  const re = new RegExp(`^otelcol_exporter_sent_spans\\{[^}]*exporter="${exporter}"[^}]*\\} (\\d+)`, 'm');
-  const m = re.exec(metricsText);
-  return m ? Number(m[1]) : 0;
+  return perExporter(metricsText, 'otelcol_exporter_sent_spans')[exporter] ?? 0;
 }
 
 /** utime + stime of a process, in seconds (all its threads). */
@@ -123,9 +139,27 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
       req.end(body);
     });
 
+  const metricsUrl = `http://127.0.0.1:${ports.metrics}/metrics`;
+  const peakQueueBatches: Record<string, number> = {};
+  let peakLimiterBytes = 0;
+  // BENCH_VERBOSE=1 prints each sample: queue depths, sent spans, RSS.
+  const sample = async () => {
+    const text = await (await fetch(metricsUrl)).text();
+    const queues = perExporter(text, 'otelcol_exporter_queue_size');
+    for (const [e, n] of Object.entries(queues)) peakQueueBatches[e] = Math.max(peakQueueBatches[e] ?? 0, n);
+    const limiter = gauge(text, 'otelcol_process_runtime_heap_alloc_bytes') + gauge(text, 'agentcol_process_runtime_external_bytes');
+    peakLimiterBytes = Math.max(peakLimiterBytes, limiter);
+    if (process.env.BENCH_VERBOSE) {
+      const sent = perExporter(text, 'otelcol_exporter_sent_spans');
+      console.log(`${((performance.now() - startAt) / 1000).toFixed(0)}s queue=${JSON.stringify(queues)} sent=${JSON.stringify(sent)} acked=${acked} limiter=${(limiter / 2 ** 20).toFixed(0)}MiB rss=${(gauge(text, 'otelcol_process_memory_rss') / 2 ** 20).toFixed(0)}MiB`);
+    }
+  };
+  let startAt = performance.now();
+  const sampler = setInterval(() => void sample().catch(() => {}), 1000);
+
   try {
     const cpuStart = cpuSeconds(run.child.pid!);
-    const start = performance.now();
+    const start = (startAt = performance.now());
     const deadline = start + seconds * 1000;
     // The 64 payloads repeat, each time with new trace ids (the request number in their first 4
     // bytes): every span is new to the stores, which skip spans they already hold.
@@ -144,7 +178,7 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     // Wait until both stores confirmed everything that was acknowledged.
-    const metricsUrl = `http://127.0.0.1:${ports.metrics}/metrics`;
+    const loadEnd = performance.now();
     for (;;) {
       const text = await (await fetch(metricsUrl)).text();
       if (stores.every((e) => sentSpans(text, e) >= acked)) break;
@@ -152,6 +186,8 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
       await new Promise((r) => setTimeout(r, 20));
     }
     const elapsed = (performance.now() - start) / 1000;
+    const drainSeconds = (performance.now() - loadEnd) / 1000;
+    clearInterval(sampler);
     const cpu = cpuSeconds(run.child.pid!) - cpuStart;
     const rss = peakRssMiB(run.child.pid!);
     agent.destroy();
@@ -174,8 +210,12 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
       refused429: refused,
       cpuUsPerSpan: (cpu * 1e6) / acked,
       coresBusy: cpu / elapsed,
+      peakQueueBatches,
+      peakLimiterMiB: peakLimiterBytes / 2 ** 20,
+      drainSeconds,
     };
   } finally {
+    clearInterval(sampler);
     agent.destroy();
     if (run.child.exitCode === null) await run.stop('SIGKILL');
     rmSync(run.dir, { recursive: true, force: true });

@@ -38,7 +38,8 @@ if (!only || only === 'e2e') {
   console.log(
     `\nend-to-end: ${Math.round(e2e.spansPerSecond)} spans/s into both stores ` +
       `(protobufjs reflection decode-only: ${Math.round(e2e.protobufjsDecodeSpansPerSecond)} spans/s; ratio ${e2e.ratio.toFixed(3)}); ` +
-      `peak RSS ${e2e.peakRssMiB.toFixed(0)} MiB; stored duckdb=${e2e.storedDuckDb} postgres=${e2e.storedPostgres} of ${e2e.spansAcked} acknowledged; agentcol CPU ${e2e.cpuUsPerSpan.toFixed(1)} µs/span on ${e2e.coresBusy.toFixed(2)} cores`,
+      `peak RSS ${e2e.peakRssMiB.toFixed(0)} MiB; stored duckdb=${e2e.storedDuckDb} postgres=${e2e.storedPostgres} of ${e2e.spansAcked} acknowledged; agentcol CPU ${e2e.cpuUsPerSpan.toFixed(1)} µs/span on ${e2e.coresBusy.toFixed(2)} cores; ` +
+      `peak queue ${JSON.stringify(e2e.peakQueueBatches)} batches, memory_limiter's measure peaked at ${e2e.peakLimiterMiB.toFixed(0)} MiB; the stores drained ${e2e.drainSeconds.toFixed(1)} s after the load`,
   );
 }
 
