@@ -14,15 +14,19 @@
 //   BENCH_PROXY_SECONDS=5 BENCH_PROXY_RATE=1000 BENCH_PROXY_CONCURRENCY=16 BENCH_PROXY_STORES=1
 //   BENCH_PROXY_WARMUP_REQUESTS=10000 BENCH_PROXY_WARMUP_SECONDS=20
 //   BENCH_PROXY_MODES=nonstreaming (or streaming) BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
+//   BENCH_PROXY_TAIL=1 (match the slowest 1% against GC pauses and loop stalls in each process)
+//   BENCH_PROXY_OUTPUT=/tmp/agentcol.out (keep agentcol's output, e.g. with BENCH_NODE_ARGS=--trace-gc)
 import http from 'node:http';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+// @ts-expect-error plain JS module (loaded into the child processes before tsx), no types
+import { collector } from './proxy-probe.mjs';
 import { REPO, startAgentcol, type RunningAgentcol } from '../test/helpers/agentcol-process.ts';
 import { freePort } from '../test/helpers/ports.ts';
-import { closedLoop, httpSender, openLoop, summarise, type LoadResult, type LoadRun, type Send } from './latency.ts';
+import { closedLoop, httpSender, openLoop, percentile, summarise, type LoadResult, type LoadRun, type Sample, type Send } from './latency.ts';
 
 export interface ProxyBenchOptions {
   /** Seconds per measured phase (each target × mode × loop). */
@@ -46,6 +50,49 @@ export interface ProxyBenchOptions {
 }
 
 type Target = 'direct' | 'proxied' | 'guarded';
+type Proc = 'agentcol' | 'mock' | 'client';
+
+/** What one process's event loop went through during a target's open-loop slices (proxy-probe.mjs). */
+interface LoopStats {
+  /** Event-loop delay p99, ms: the median and the worst of the slices' p99s; the longest delay. */
+  eldP99: number;
+  eldP99Worst: number;
+  eldMax: number;
+  /** Event-loop utilisation, mean over the slices. */
+  elu: number;
+  /** Garbage collections: how many, their total and longest pause (ms). */
+  gcCount: number;
+  gcMs: number;
+  gcMaxMs: number;
+  /** Mark-compact collections (the long ones): how many, total and longest pause (ms). */
+  majorCount: number;
+  majorMs: number;
+  majorMaxMs: number;
+  /** Heap in use at the end of the slices, MiB. */
+  heapMb: number;
+  /** BENCH_PROXY_TAIL=1: loop stalls >= 3 ms that burnt their length in CPU (own work) and that did
+   * not (descheduled): how many, total ms, longest. */
+  stalls?: { busy: number; busyMs: number; busyMax: number; wait: number; waitMs: number; waitMax: number };
+}
+
+/** The slowest 1% of a target's requests (at or above its p99), and how many of them overlapped a
+ * GC pause or an event-loop stall (>= 3 ms) in each process (BENCH_PROXY_TAIL=1): a 'busy' stall
+ * burnt the CPU it lasted (the process's own work), a 'wait' stall did not (not scheduled). */
+interface TailAttribution {
+  slow: number;
+  thresholdMs: number;
+  overlapped: Record<string, number>;
+  /** Overlapping nothing that was seen. */
+  unexplained: number;
+}
+
+interface ProbeSnapshot {
+  eld: { p50: number; p99: number; max: number; mean: number };
+  elu: number;
+  gc: { count: number; ms: number; maxMs: number; byKind: Record<string, { count: number; ms: number; maxMs: number }> };
+  heapMb: number;
+  events: Array<{ t: number; ms: number; what: string; cpuMs?: number }>;
+}
 
 interface LatencyAtLoad {
   rate: number;
@@ -59,6 +106,9 @@ interface LatencyAtLoad {
   addedP99: number;
   addedP50Guarded: number;
   addedP99Guarded: number;
+  /** Each process's event loop during each target's slices: where a p99 can come from. */
+  loops: Record<Target, Record<Proc, LoopStats>>;
+  tail?: Record<Target, TailAttribution>;
 }
 
 /** CPU per request (µs) of each process during a target's closed-loop slices: what the ratio is
@@ -102,8 +152,12 @@ export function guardSetup(): { name: string; plugin: string; processor: string 
   };
 }
 
-export async function startMock(): Promise<{ child: ChildProcess; port: number; key: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'test/fixtures/mock-providers/serve.ts')], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startMock(opts: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<{ child: ChildProcess; port: number; key: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', join(REPO, 'test/fixtures/mock-providers/serve.ts')], {
+    cwd: REPO,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d) => {
@@ -156,6 +210,71 @@ service:
 }
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
+const PROBE = join(REPO, 'bench/proxy-probe.mjs');
+
+/** Drives proxy-probe.mjs in a child: each call sends SIGUSR2 (start, then stop) and waits for the
+ * answer file to carry the next sequence number. */
+function childProbe(child: ChildProcess, file: string): () => Promise<ProbeSnapshot> {
+  let seq = 0;
+  return async () => {
+    const want = ++seq;
+    child.kill('SIGUSR2');
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      if (existsSync(file)) {
+        const snap = JSON.parse(readFileSync(file, 'utf8')) as ProbeSnapshot & { seq: number };
+        if (snap.seq === want) return snap;
+      }
+      if (Date.now() > deadline) throw new Error(`probe in pid ${child.pid} did not answer (${file})`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+}
+
+function loopStats(snaps: ProbeSnapshot[]): LoopStats {
+  const p99s = snaps.map((s) => s.eld.p99).sort((a, b) => a - b);
+  return {
+    eldP99: percentile(p99s, 50),
+    eldP99Worst: p99s.at(-1) ?? NaN,
+    eldMax: Math.max(...snaps.map((s) => s.eld.max)),
+    elu: snaps.reduce((n, s) => n + s.elu, 0) / snaps.length,
+    gcCount: snaps.reduce((n, s) => n + s.gc.count, 0),
+    gcMs: snaps.reduce((n, s) => n + s.gc.ms, 0),
+    gcMaxMs: Math.max(...snaps.map((s) => s.gc.maxMs)),
+    majorCount: snaps.reduce((n, s) => n + (s.gc.byKind.major?.count ?? 0), 0),
+    majorMs: snaps.reduce((n, s) => n + (s.gc.byKind.major?.ms ?? 0), 0),
+    majorMaxMs: Math.max(0, ...snaps.map((s) => s.gc.byKind.major?.maxMs ?? 0)),
+    heapMb: Math.max(...snaps.map((s) => s.heapMb)),
+    ...(snaps.some((s) => s.events.length) ? { stalls: stallStats(snaps.flatMap((s) => s.events)) } : {}),
+  };
+}
+
+function stallStats(events: ProbeSnapshot['events']): NonNullable<LoopStats['stalls']> {
+  const of = (what: string) => events.filter((e) => e.what === what).map((e) => e.ms);
+  const busy = of('busy');
+  const wait = of('wait');
+  const sum = (a: number[]) => a.reduce((n, x) => n + x, 0);
+  return { busy: busy.length, busyMs: sum(busy), busyMax: Math.max(0, ...busy), wait: wait.length, waitMs: sum(wait), waitMax: Math.max(0, ...wait) };
+}
+
+/** Which processes' GC pauses or loop stalls overlap the slowest 1% of requests. */
+function attributeTail(samples: Array<Sample & { at: number }>, events: Record<Proc, ProbeSnapshot['events']>): TailAttribution {
+  const threshold = percentile(samples.map((s) => s.ms).sort((a, b) => a - b), 99);
+  const slow = samples.filter((s) => s.ms >= threshold);
+  const overlapped: Record<string, number> = {};
+  let unexplained = 0;
+  for (const s of slow) {
+    const hit = new Set<string>();
+    for (const proc of Object.keys(events) as Proc[]) {
+      for (const e of events[proc]) {
+        if (e.t < s.at + s.ms && e.t + e.ms > s.at) hit.add(`${proc} ${e.what.startsWith('gc:') ? 'gc' : e.what}`);
+      }
+    }
+    if (!hit.size) unexplained++;
+    for (const h of hit) overlapped[h] = (overlapped[h] ?? 0) + 1;
+  }
+  return { slow: slow.length, thresholdMs: threshold, overlapped, unexplained };
+}
 
 /** User + system CPU of another process, µs (Linux /proc; undefined elsewhere). */
 function procCpuUs(pid: number | undefined): number | undefined {
@@ -181,15 +300,24 @@ export async function runProxyBench(opts: ProxyBenchOptions = {}): Promise<Proxy
   const stores = opts.stores ?? process.env.BENCH_PROXY_STORES === '1';
 
   const dir = mkdtempSync(join(tmpdir(), 'agentcol-proxy-bench-'));
-  const mock = await startMock();
+  // The event timeline (a 1 ms timer in every process) is a diagnostic: it costs CPU, so it is opt-in.
+  const tail = process.env.BENCH_PROXY_TAIL === '1';
+  const probeEnv = (name: string) => ({ PROXY_PROBE_FILE: join(dir, `probe-${name}.json`), PROXY_PROBE_EVENTS: tail ? '1' : '0' });
+  const probeArgs = ['--import', pathToFileURL(PROBE).href];
+  const mock = await startMock({ nodeArgs: probeArgs, env: probeEnv('mock') });
   const guard = guardSetup();
   const ports = { proxy: await freePort(), guarded: await freePort(), health: await freePort(), metrics: await freePort() };
   let run: RunningAgentcol | undefined;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   try {
     // BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the agentcol process.
-    const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean);
-    run = await startAgentcol(proxyConfig({ mockPort: mock.port, mockKey: mock.key, ...ports, guard, stores }), ports.health, { dir, nodeArgs });
+    const nodeArgs = [...probeArgs, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
+    run = await startAgentcol(proxyConfig({ mockPort: mock.port, mockKey: mock.key, ...ports, guard, stores }), ports.health, { dir, nodeArgs, env: probeEnv('agentcol') });
+    const probes = {
+      agentcol: childProbe(run.child, probeEnv('agentcol').PROXY_PROBE_FILE),
+      mock: childProbe(mock.child, probeEnv('mock').PROXY_PROBE_FILE),
+      client: collector({ events: tail }) as { start(): void; stop(): ProbeSnapshot },
+    };
 
     let seq = 0;
     const body = (model: string, stream: boolean) => () =>
@@ -208,7 +336,7 @@ export async function runProxyBench(opts: ProxyBenchOptions = {}): Promise<Proxy
     const cpuNow = () => ({ agentcol: procCpuUs(run?.child.pid), mock: procCpuUs(mock.child.pid), client: cpuUsageUs() });
     /** Runs `loop` on every target in `rounds` interleaved slices; merges each target's slices and
      * adds up each process's CPU over them. */
-    const interleaved = async (targets: Record<Target, Send>, loop: (send: Send) => Promise<LoadRun>) => {
+    const interleaved = async (targets: Record<Target, Send>, loop: (send: Send, name: Target) => Promise<LoadRun>) => {
       const names = Object.keys(targets) as Target[];
       const runs: Record<Target, LoadRun[]> = { direct: [], proxied: [], guarded: [] };
       const cpu = Object.fromEntries(names.map((n) => [n, { agentcol: 0, mock: 0, client: 0 }])) as Record<Target, CpuPerRequest>;
@@ -216,7 +344,7 @@ export async function runProxyBench(opts: ProxyBenchOptions = {}): Promise<Proxy
         for (let i = 0; i < names.length; i++) {
           const name = names[(i + r) % names.length];
           const c0 = cpuNow();
-          runs[name].push(await loop(targets[name]));
+          runs[name].push(await loop(targets[name], name));
           const c1 = cpuNow();
           for (const k of ['agentcol', 'mock', 'client'] as const) cpu[name][k] += (c1[k] ?? NaN) - (c0[k] ?? NaN);
         }
@@ -226,9 +354,31 @@ export async function runProxyBench(opts: ProxyBenchOptions = {}): Promise<Proxy
       return { ...res, cpuUs: cpu };
     };
     const atLoad = async (targets: Record<Target, Send>, r: number): Promise<LatencyAtLoad> => {
-      const { cpuUs: _cpu, ...res } = await interleaved(targets, (send) => openLoop(send, { rate: r, seconds: seconds / rounds, maxRequests: maxRequests / rounds, maxInFlight: 2000 }));
+      const slices: Record<Target, Array<Record<Proc, ProbeSnapshot>>> = { direct: [], proxied: [], guarded: [] };
+      const stamped: Record<Target, Array<Sample & { at: number }>> = { direct: [], proxied: [], guarded: [] };
+      const { cpuUs: _cpu, ...res } = await interleaved(targets, async (send, name) => {
+        await Promise.all([probes.agentcol(), probes.mock()]);
+        probes.client.start();
+        // Each sample gets its wall-clock send time, to match against the processes' event timelines.
+        const stamp: Send = () => {
+          const at = performance.timeOrigin + performance.now();
+          return send().then((s) => Object.assign(s, { at }));
+        };
+        const run = await openLoop(stamp, { rate: r, seconds: seconds / rounds, maxRequests: maxRequests / rounds, maxInFlight: 2000 });
+        const client = probes.client.stop();
+        const [agentcol, mock] = await Promise.all([probes.agentcol(), probes.mock()]);
+        slices[name].push({ agentcol, mock, client });
+        stamped[name].push(...(run.samples as Array<Sample & { at: number }>));
+        return run;
+      });
       const ok = (x: LoadResult) => x.rps >= 0.95 * r && !x.skipped && !x.errors;
+      const names: Target[] = ['direct', 'proxied', 'guarded'];
+      const procs: Proc[] = ['agentcol', 'mock', 'client'];
+      const loops = Object.fromEntries(names.map((n) => [n, Object.fromEntries(procs.map((p) => [p, loopStats(slices[n].map((sl) => sl[p]))]))])) as LatencyAtLoad['loops'];
+      const tailOf = (n: Target) => attributeTail(stamped[n], Object.fromEntries(procs.map((p) => [p, slices[n].flatMap((sl) => sl[p].events)])) as Record<Proc, ProbeSnapshot['events']>);
       return {
+        loops,
+        ...(tail ? { tail: { direct: tailOf('direct'), proxied: tailOf('proxied'), guarded: tailOf('guarded') } } : {}),
         rate: r,
         sustained: ok(res.direct) && ok(res.proxied) && ok(res.guarded),
         ...res,
@@ -268,6 +418,8 @@ export async function runProxyBench(opts: ProxyBenchOptions = {}): Promise<Proxy
     agent.destroy();
     if (run) {
       const code = await run.stop();
+      // BENCH_PROXY_OUTPUT=<file> keeps agentcol's output (e.g. with BENCH_NODE_ARGS=--trace-gc).
+      if (process.env.BENCH_PROXY_OUTPUT) writeFileSync(process.env.BENCH_PROXY_OUTPUT, run.output());
       if (code !== 0) console.error(`agentcol exited with ${code}:\n${run.output().slice(-4000)}`);
     }
     await mock.stop();
@@ -311,6 +463,19 @@ export function formatProxyBench(r: ProxyBenchResult): string {
         `    added latency: p50 ${f(l.addedP50)} ms, p99 ${f(l.addedP99)} ms; with guard p50 ${f(l.addedP50Guarded)} ms, p99 ${f(l.addedP99Guarded)} ms` +
           (l === m.fixedLoad ? ' (target p50 < 1, p99 < 5)' : ''),
       );
+      for (const name of ['direct', 'proxied', 'guarded'] as const) {
+        const lp = l.loops[name];
+        const one = (p: Proc) => `${p} ${f(lp[p].eldP99)}/${f(lp[p].eldP99Worst)}/${f(lp[p].eldMax)} elu ${f(lp[p].elu)} gc ${lp[p].gcCount}x ${f(lp[p].gcMs)} max ${f(lp[p].gcMaxMs)} (major ${lp[p].majorCount}x ${f(lp[p].majorMs)} max ${f(lp[p].majorMaxMs)}) heap ${f(lp[p].heapMb)} MiB` +
+          (lp[p].stalls ? ` stalls busy ${lp[p].stalls!.busy}x ${f(lp[p].stalls!.busyMs)} max ${f(lp[p].stalls!.busyMax)}, wait ${lp[p].stalls!.wait}x ${f(lp[p].stalls!.waitMs)} max ${f(lp[p].stalls!.waitMax)}` : '');
+        lines.push(`    ${name.padEnd(8)} event loops (delay p99 median/worst slice/max ms, utilisation, GC count/ms/longest):`, ...(['agentcol', 'mock', 'client'] as const).map((p) => `      ${one(p)}`));
+      }
+      if (l.tail) {
+        for (const name of ['direct', 'proxied', 'guarded'] as const) {
+          const t = l.tail[name];
+          const o = Object.entries(t.overlapped).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+          lines.push(`    ${name.padEnd(8)} slowest ${t.slow} (>= ${f(t.thresholdMs)} ms) overlapped: ${o || '-'}; nothing seen: ${t.unexplained}`);
+        }
+      }
     }
   }
   return lines.join('\n');
