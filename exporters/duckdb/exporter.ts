@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import { durationMs } from '../../core/config/units.ts';
 import { RetryableError, type Batch, type Exporter, type ExportOptions, type Logger, type Signal } from '../../core/component.ts';
 import { protoParts } from '../../core/otlp/proto-batch.ts';
-import { flattenBatch, type FlatTable } from '../../core/storage/flatten.ts';
+import { heldEncoding } from '../../core/signals/encoded.ts';
+import { flatten, flattenPart } from './rows.ts';
 import type { DuckDBExporterConfig } from './config.ts';
 import { classifyDuckDBError } from './errors.ts';
 import type { RetentionRun } from './retention.ts';
@@ -75,7 +76,12 @@ export class DuckDBExporter implements Exporter {
       const opened = await DuckDBWriter.open(this.options);
       const w = opened.writer;
       backend = {
-        write: async (signal, batch, batchId) => void (await w.write(flatten(signal, batch), batchId)),
+        write: async (signal, batch, batchId) => {
+          // A batch still held as the request bytes is decoded part by part as it is written.
+          const held = heldEncoding(batch);
+          if (held) await w.writeParts(held.parts.length, (i) => flattenPart(signal, held.parts[i]), batchId);
+          else await w.write(flatten(signal, batch), batchId);
+        },
         retain: (ms, text) => w.retain(ms, text),
         close: async () => (await w.close())?.message,
         alive: true,
@@ -154,15 +160,6 @@ export class DuckDBExporter implements Exporter {
     this.backend = undefined;
     const failure = await backend?.close();
     if (failure) this.logger.error('duckdb shutdown: flush failed', { path: this.path, error: failure });
-  }
-}
-
-function flatten(signal: Signal, batch: Batch): FlatTable[] {
-  try {
-    return flattenBatch(signal, batch);
-  } catch (err) {
-    // A malformed batch: retrying cannot help (TypeError / RangeError are permanent).
-    throw classifyDuckDBError(err, `a ${signal} batch`);
   }
 }
 

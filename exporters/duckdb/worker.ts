@@ -4,11 +4,9 @@
 // here, off the main event loop, and the main thread's heap never holds the rows. Requests run one
 // at a time in arrival order.
 import { parentPort } from 'node:worker_threads';
-import { PermanentError, type Signal } from '../../core/component.ts';
+import { PermanentError } from '../../core/component.ts';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.ts';
-import { decodeProtoParts } from '../../core/otlp/proto-batch.ts';
-import { flattenBatch } from '../../core/storage/flatten.ts';
-import { classifyDuckDBError } from './errors.ts';
+import { flattenPart } from './rows.ts';
 import { DuckDBWriter } from './writer.ts';
 
 const port = parentPort!;
@@ -20,16 +18,6 @@ function errorOf(err: unknown): NonNullable<WorkerReply['error']> {
   return { message: e?.message ?? String(err), permanent: err instanceof PermanentError, name: e?.name };
 }
 
-/** The batch's rows. The receiver decoded these bytes already, so only a bug makes this throw:
- * permanent, since a retry would fail the same way. */
-function flattenProto(signal: Signal, parts: readonly Uint8Array[]) {
-  try {
-    return flattenBatch(signal, decodeProtoParts(signal, parts));
-  } catch (err) {
-    throw classifyDuckDBError(err, `a ${signal} batch`);
-  }
-}
-
 async function handle(req: WorkerRequest): Promise<WorkerReply> {
   switch (req.op) {
     case 'open': {
@@ -39,7 +27,7 @@ async function handle(req: WorkerRequest): Promise<WorkerReply> {
     }
     case 'write':
       if (!writer) throw new Error('the database is not open');
-      await writer.write(flattenProto(req.signal, req.parts), req.batchId);
+      await writer.writeParts(req.parts.length, (i) => flattenPart(req.signal, req.parts[i]), req.batchId);
       return { id: req.id, ok: true };
     case 'retain':
       if (!writer) throw new Error('the database is not open');

@@ -13,6 +13,7 @@ import { allTableName, createStorageTableSql, dayTablesMigration, moveToDayTable
 import { duckdbDialect, quoteIdent } from './ddl.ts';
 import { ledgerMigration, PRUNE_SQL, RECORD_SQL, SEEN_SQL } from './ledger.ts';
 import { classifyDuckDBError } from './errors.ts';
+import { PermanentError, RetryableError } from '../../core/component.ts';
 import { expiredDayTables, RECORD_RUN_SQL, type RetentionRun } from './retention.ts';
 
 export interface WriterOptions {
@@ -102,47 +103,80 @@ export class DuckDBWriter {
    * RetryableError or PermanentError.
    */
   async write(tables: FlatTable[], batchId?: string): Promise<boolean> {
+    return this.writeParts(tables.length === 0 ? 0 : 1, () => tables, batchId);
+  }
+
+  /**
+   * write() for a batch that comes as `count` parts (the OTLP requests a batch processor merged),
+   * whose tables part(i) makes (decodes) on demand: each part is filled and appended before the
+   * next is decoded, so the objects of a part die before the next garbage collection rather than
+   * the whole batch surviving (and being copied by) every scavenge while it is decoded (measured
+   * in the README). All parts go into one commit: with more than one part, in one transaction.
+   * part() may throw a PermanentError or RetryableError, passed on as it is (after a rollback).
+   */
+  async writeParts(count: number, part: (i: number) => FlatTable[], batchId?: string): Promise<boolean> {
     if (this.closed) throw classifyDuckDBError(new Error('the database is closed'), 'rows');
-    if (tables.length === 0) return true;
+    if (count === 0) return true;
     const conn = this.conn;
     const created = new Map<string, TableDef>();
-    const touched: string[] = [];
+    const touched: ChunkWriter[] = [];
+    const touchedNames = new Set<string>();
     let tx = false;
+    let rows = 0;
+    let signal = '';
     try {
-      const parts: Array<{ name: string; rows: FlatTable }> = [];
-      for (const t of tables) {
-        if (!this.byDay) {
-          const name = allTableName(t.table);
-          parts.push({ name, rows: t });
-          if (!this.tables.has(name)) created.set(name, t.table);
-          continue;
-        }
-        for (const d of splitByDay(t)) {
-          const name = dayTableName(t.table.name, d.day);
-          parts.push({ name, rows: d.rows });
-          if (!this.tables.has(name)) created.set(name, t.table);
-        }
-      }
-      tx = parts.length > 1 || created.size > 0 || batchId !== undefined;
       if (batchId !== undefined && (await conn.runAndReadAll(SEEN_SQL, [batchId])).currentRowCount > 0) return false;
-      if (tx) await conn.run('BEGIN TRANSACTION');
-      if (created.size) await this.createTables(created);
-      for (const p of parts) {
-        const w = await this.writer(p.name, p.rows.table);
-        touched.push(p.name);
-        w.append(p.rows);
-        w.flush();
+      for (let i = 0; i < count; i++) {
+        const tables = part(i);
+        const fresh = new Map<string, TableDef>();
+        const parts = this.route(tables, created, fresh);
+        if (i === 0) {
+          tx = count > 1 || parts.length > 1 || fresh.size > 0 || batchId !== undefined;
+          if (tx) await conn.run('BEGIN TRANSACTION');
+        }
+        if (fresh.size) {
+          for (const [name, table] of fresh) created.set(name, table);
+          await this.createTables(fresh);
+        }
+        for (const p of parts) {
+          const w = await this.writer(p.name, p.rows.table);
+          if (!touchedNames.has(p.name)) {
+            touchedNames.add(p.name);
+            touched.push(w);
+          }
+          w.append(p.rows);
+          rows += p.rows.rowCount;
+          signal ||= p.rows.table.signal;
+        }
       }
-      if (batchId !== undefined) await conn.run(RECORD_SQL, [batchId, tables.reduce((n, t) => n + t.rowCount, 0)]);
+      for (const w of touched) w.flush();
+      if (batchId !== undefined) await conn.run(RECORD_SQL, [batchId, rows]);
       if (tx) await conn.run('COMMIT');
     } catch (err) {
-      for (const name of touched) this.dropWriter(name);
+      for (const name of touchedNames) this.dropWriter(name);
       if (tx) await conn.run('ROLLBACK').catch(() => {});
       for (const [name, table] of created) this.tables.delete(table.name, name);
-      throw classifyDuckDBError(err, `${tables.reduce((n, t) => n + t.rowCount, 0)} ${tables[0].table.signal} rows`);
+      if (err instanceof PermanentError || err instanceof RetryableError) throw err;
+      throw classifyDuckDBError(err, `${rows} ${signal || 'batch'} rows`);
     }
     this.closeIdleWriters();
     return true;
+  }
+
+  /** The tables to append `tables`' rows to (each row's day table with retention, else `_all`);
+   * adds to `fresh` the ones that do not exist yet (nor are in `created`). */
+  private route(tables: FlatTable[], created: Map<string, TableDef>, fresh: Map<string, TableDef>): Array<{ name: string; rows: FlatTable }> {
+    const parts: Array<{ name: string; rows: FlatTable }> = [];
+    const add = (name: string, rows: FlatTable) => {
+      parts.push({ name, rows });
+      if (!this.tables.has(name) && !created.has(name)) fresh.set(name, rows.table);
+    };
+    for (const t of tables) {
+      if (t.rowCount === 0) continue;
+      if (!this.byDay) add(allTableName(t.table), t);
+      else for (const d of splitByDay(t)) add(dayTableName(t.table.name, d.day), d.rows);
+    }
+    return parts;
   }
 
   /** Creates day or `_all` tables and recreates the views over them, in the caller's transaction;

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PermanentError } from '../../core/component.ts';
+import { encodeTracesProto } from '../../core/otlp/encode-proto.ts';
+import { heldBatch } from '../../core/otlp/proto-batch.ts';
 import type { Attributes, Span, TracesBatch } from '../../core/signals/types.ts';
 import { storableText } from '../../core/storage/text.ts';
 import { silentLogger } from '../../core/telemetry/logger.ts';
@@ -165,5 +167,41 @@ describe('duckdb int64 columns', () => {
       const want = typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
       expect(r).toEqual({ t: String(want), d: String(BigInt(i) * 4_294_967_311n) });
     });
+  });
+});
+
+describe('duckdb held batches (request bytes a batch processor merged)', () => {
+  /** batch() as three protobuf parts, the third on the next UTC day. */
+  function parts(): Uint8Array[] {
+    const b = batch();
+    const spans = b.resourceSpans[0].scopeSpans[0].spans;
+    const nextDay = spans.slice(4000).map((s) => ({ ...s, startTimeUnixNano: s.startTimeUnixNano + 86_400_000_000_000n, endTimeUnixNano: s.endTimeUnixNano + 86_400_000_000_000n }));
+    return [spans.slice(0, 1500), spans.slice(1500, 4000), nextDay].map((part) => {
+      const one = structuredClone(b);
+      one.resourceSpans[0].scopeSpans[0].spans = part;
+      return encodeTracesProto(one);
+    });
+  }
+
+  it.each([
+    [true, undefined],
+    [false, undefined],
+    [true, '3650d'],
+    [false, '3650d'],
+  ])('are decoded part by part into one commit; a part that fails leaves nothing (worker: %s, retention: %s)', async (worker, retention) => {
+    const file = join(dir, `held-${worker}-${retention}.duckdb`);
+    const ex = factory.create({ ...ctx, config: { path: file, worker, retention } });
+    await ex.start({} as never);
+    const good = parts();
+    const truncated = [good[0], good[1], good[2].subarray(0, good[2].length - 3)];
+    await expect(ex.export('traces', heldBatch('traces', truncated, ROWS), { batchId: 'b1' })).rejects.toThrow(PermanentError);
+    await ex.export('traces', heldBatch('traces', good, ROWS), { batchId: 'b1' });
+    await ex.export('traces', heldBatch('traces', good, ROWS), { batchId: 'b1' }); // a replay: skipped
+    await ex.export('traces', heldBatch('traces', good.slice(0, 1), 1500)); // one part, no id: no transaction
+    await ex.shutdown();
+    const rows = await queryDuckDb(file, 'SELECT SpanId, count(*)::INTEGER AS n, min(SpanName) AS name FROM otel_traces GROUP BY SpanId ORDER BY SpanId');
+    expect(rows).toHaveLength(ROWS);
+    rows.forEach((r, i) => expect(r).toEqual({ SpanId: (i + 1).toString(16).padStart(16, '0'), n: i < 1500 ? 2 : 1, name: stored(text(i * 7)) }));
+    expect(await queryDuckDb(file, 'SELECT batch_id, rows::INTEGER AS rows FROM agentcol_batches')).toEqual([{ batch_id: 'b1', rows: ROWS }]);
   });
 });
