@@ -8,12 +8,14 @@ import { isIPv6 } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { compileConfig } from '../../processors/redaction/config.ts';
 import { ADDRESS_PATTERNS, addressWindows } from '../../processors/redaction/detectors/address.ts';
-import { PHONE_AFTER, PHONE_HINTS, PHONE_HINTS_BEFORE, PHONE_KEYWORD, phoneKeywordWindows } from '../../processors/redaction/detectors/contact.ts';
-import { AADHAAR_HINTS, DE_ID_HINTS, DOB_HINTS, PASSPORT_HINTS, SSN_HINTS } from '../../processors/redaction/detectors/identity.ts';
+import { NANP, PHONE_AFTER, PHONE_HINTS, PHONE_HINTS_BEFORE, PHONE_KEYWORD, phoneKeywordWindows, TRUNK } from '../../processors/redaction/detectors/contact.ts';
+import { digitRuns, numberWindows, type NumberWindows } from '../../processors/redaction/detectors/digits.ts';
+import { CARD, IBAN } from '../../processors/redaction/detectors/financial.ts';
+import { AADHAAR, AADHAAR_HINTS, DE_ID_HINTS, DOB_HINTS, NINO, NIR, PAN, PASSPORT_HINTS, SSN, SSN_HINTS } from '../../processors/redaction/detectors/identity.ts';
 import { IPV4, IPV6, findIps } from '../../processors/redaction/detectors/network.ts';
 import { CLOSING, CLOSING_HINTS, INTRO, INTRO_BEFORE, INTRO_HINTS } from '../../processors/redaction/detectors/person.ts';
 import { KEY_HINTS, KEY_VALUE, PREFILTERED, URL_CREDENTIALS } from '../../processors/redaction/detectors/secrets.ts';
-import { afterKeyword, anchorWindows, eachMatch, eachMatchInWindows, eachMatchNearHints, mayHoldHints } from '../../processors/redaction/detectors/util.ts';
+import { afterKeyword, anchorWindows, eachMatch, eachMatchInWindows, eachMatchNearHints, forgetText, mayHoldHints } from '../../processors/redaction/detectors/util.ts';
 import type { Match } from '../../processors/redaction/entities.ts';
 import { redactText, redactTexts } from '../../processors/redaction/scan.ts';
 import { prng } from '../helpers/random.ts';
@@ -80,6 +82,11 @@ const KEYWORD_TEXTS = Array.from({ length: 3000 }, () => {
   return s;
 });
 
+/** The number patterns and their windows from the digit runs (digits.ts). */
+const NUMBER_PATTERNS: Array<[RegExp, keyof NumberWindows]> = [
+  [CARD, 'card'], [IBAN, 'iban'], [SSN, 'ssn'], [NINO, 'nino'], [NIR, 'nir'], [AADHAAR, 'aadhaar'], [PAN, 'pan'], [NANP, 'nanp'], [TRUNK, 'trunk'],
+];
+
 const spans = (collect: (push: (m: RegExpExecArray) => void) => void): string[] => {
   const out: string[] = [];
   collect((m) => out.push(`${m.index}:${m[0]}`));
@@ -126,6 +133,59 @@ describe('redaction: windowed matching finds what a whole-text scan finds', () =
       found += got.length;
     }
     expect(found).toBeGreaterThan(300);
+  });
+
+  it('number patterns (cards, IBAN, SSN, NINO, NIR, Aadhaar, PAN, NANP and trunk phones: from the digit runs)', () => {
+    const patterns = NUMBER_PATTERNS;
+    // Numbers and near-misses in every spelling the patterns allow, and code units whose low byte is
+    // an ASCII digit (U+0130, U+0439, U+0D37: digitRuns reads low bytes).
+    const NUMBERS = [
+      '4111 1111 1111 1111', '4111-1111-1111-1111', '4111111111111111', '4111 1111-1111 1111', '378282246310005', '1234 5678 9012', '1234 5678 901', '41111111111111111111',
+      'DE89 3704 0044 0532 0130 00', 'de89370400440532013000', 'GB82WEST12345698765432', 'FR14 2004 1010 0505 0001 3M02 606', 'ab12 3456 7890', 'x1DE89 3704',
+      '123-45-6789', '123 45 6789', '123-45 6789', '1234-56-7890', '123-456-7890', 'AB 12 34 56 C', 'AB123456C', 'QQ 123456 D', 'A 12 34 56 C', 'ABC123456A',
+      '1 84 12 76 451 089 46', '184127645108946', '2 69 05 2A 123 456 78', '2690 52B12345678', '3 84 12 76 451 089 46', '2345 6789 0124', '2345-6789-0124', '1345 6789 0124', '2345 6789 01245',
+      'ABCPE1234F', 'ABCDE1234F', 'ABCPE12345F', 'XABCPE1234F', '(212) 555-0199', '212-555-0199', '212.555.0199', '1-212-555-0199', '1 (212) 555-0199', '(212)555-0199', '112-555-0199', '212-155-0199',
+      '020 7946 0958', '030 12345678', '01 23 45 67 89', '(0171) 1234567', '0171/1234567', '00 12 34', '0 12 34 56', '(030) 1234', '12:05.123', '2026-03-04T12:30:45.123Z', '10.0.0.1',
+    ];
+    const GLUE_N = [' ', '', '-', '.', '/', '+', '(', ')', 'x', 'A', 'Z', '_', '7', '12', '1 ', '0', '\n', '\u0130', '\u0439', '\u0d37', 'é', ': ', 'Card ', 'SSN '];
+    const r = prng(31);
+    let found = 0;
+    for (let n = 0; n < 4000; n++) {
+      const pick = <T>(a: readonly T[]) => a[Math.floor(r() * a.length)];
+      let t = '';
+      for (let k = 1 + Math.floor(r() * 6); k > 0; k--) {
+        let f = pick(NUMBERS);
+        if (r() < 0.3) {
+          const cut = Math.floor(r() * f.length);
+          f = f.slice(0, cut) + pick(GLUE_N) + f.slice(cut);
+        }
+        t += pick(GLUE_N) + f + (r() < 0.5 ? pick(GLUE_N) : '');
+      }
+      forgetText(); // (the detectors' memo of the last text's digit runs)
+      for (const [re, windows] of patterns) {
+        const whole = spans((f) => eachMatch(re, t, f));
+        expect(spans((f) => eachMatchInWindows(re, t, numberWindows(t)[windows], f)), `${re.source.slice(0, 30)} in ${JSON.stringify(t)}`).toEqual(whole);
+        found += whole.length;
+      }
+    }
+    for (const t of TEXTS) {
+      forgetText();
+      for (const [re, windows] of patterns) expect(spans((f) => eachMatchInWindows(re, t, numberWindows(t)[windows], f)), JSON.stringify(t)).toEqual(spans((f) => eachMatch(re, t, f)));
+    }
+    expect(found).toBeGreaterThan(3000);
+  });
+
+  it('digit runs: the maximal runs of ASCII digits, also in texts with other code units', () => {
+    const r = prng(5);
+    const units = ['0', '9', '5', 'a', ' ', '/', ':', '\u0130', '\u0439', '\u0d37', '\u{1d7ce}', '\uff11', '\u0660', '\ud835', '\udfce', '\u3039'];
+    for (let n = 0; n < 2000; n++) {
+      let t = '';
+      for (let k = Math.floor(r() * 400); k > 0; k--) t += units[Math.floor(r() * units.length)];
+      const expected: number[] = [];
+      for (const m of t.matchAll(/[0-9]+/g)) expected.push(m.index!, m.index! + m[0].length);
+      forgetText();
+      expect(digitRuns(t), JSON.stringify(t)).toEqual(expected);
+    }
   });
 
   it('secrets next to key names (near the key-name hints) and credentials in URLs (near "://")', () => {
@@ -211,13 +271,15 @@ describe('redaction: windowed matching finds what a whole-text scan finds', () =
   });
 
   it('stays linear: a run of 100k digits, colons or dots is scanned in well under 200 ms', () => {
-    for (const s of ['1'.repeat(100_000), ':'.repeat(100_000), '1.'.repeat(50_000), 'a:'.repeat(50_000), ' Street'.repeat(14_000), 'ring 5'.repeat(16_000), '1 A'.repeat(30_000) + ' Street', '12 Ab Street '.repeat(8_000)]) {
+    for (const s of ['1'.repeat(100_000), '1 '.repeat(50_000), '1-'.repeat(50_000), '123-45-'.repeat(15_000), 'AB12'.repeat(25_000), '0 '.repeat(50_000), '(212) '.repeat(17_000), ':'.repeat(100_000), '1.'.repeat(50_000), 'a:'.repeat(50_000), ' Street'.repeat(14_000), 'ring 5'.repeat(16_000), '1 A'.repeat(30_000) + ' Street', '12 Ab Street '.repeat(8_000)]) {
       // best of three runs: a stall of the shared machine does not fail it, a blow-up slows every run
       let best = Infinity;
       for (let run = 0; run < 3 && best >= 200; run++) {
         const t0 = performance.now();
+        forgetText();
         findIps(s, []);
         phoneKeywordWindows(s);
+        for (const [re, windows] of NUMBER_PATTERNS) eachMatchInWindows(re, s, numberWindows(s)[windows], () => {});
         for (const p of ADDRESS_PATTERNS) eachMatchInWindows(p.re, s, addressWindows(p, s), () => {}, p.canStart);
         best = Math.min(best, performance.now() - t0);
       }

@@ -1,6 +1,7 @@
 // EMAIL_ADDRESS and PHONE_NUMBER.
 import type { Match } from '../entities.ts';
-import { afterKeyword, anchorWindows, digitsOf, eachMatch, hintGroup, hintWindows, isDigit, mayHoldHints, type Detector } from './util.ts';
+import { numberWindows } from './digits.ts';
+import { afterKeyword, anchorWindows, digitsOf, eachMatch, eachMatchInWindows, hintGroup, hintWindows, isDigit, mayHoldHints, type Detector } from './util.ts';
 
 // ---- email: scanned by hand from each '@' (linear, no regex backtracking at all) ----
 
@@ -84,9 +85,9 @@ export function findEmails(text: string, out: Match[]): void {
 // International: '+', country code, then digits and separators; validated by hand.
 const INTL = /(?<![\w+])\+[1-9][\d ().\-]{6,24}/g;
 // North American national format: (212) 555-0199, 212-555-0199, 212.555.0199, 1-212-555-0199.
-const NANP = /(?<![\w+.\-\/]|\d )(?:1[ .\-])?(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[ .\-])[2-9]\d{2}[ .\-]\d{4}(?![\w]|[.\-\/]\d)/g;
+export const NANP = /(?<![\w+.\-\/]|\d )(?:1[ .\-])?(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[ .\-])[2-9]\d{2}[ .\-]\d{4}(?![\w]|[.\-\/]\d)/g;
 // National formats with a trunk prefix 0 (UK, DE, FR, IN, ...): 020 7946 0958, 030 12345678, 01 23 45 67 89, (0171) 1234567.
-const TRUNK = /(?<![\w+.\-\/]|\d )(?:\(0[1-9]\d{0,3}\) ?|0[1-9]\d{0,3}[ .\-\/])\d{2,8}(?:[ .\-]\d{2,8}){0,3}(?![\w]|[.\-\/]\d)/g;
+export const TRUNK = /(?<![\w+.\-\/]|\d )(?:\(0[1-9]\d{0,3}\) ?|0[1-9]\d{0,3}[ .\-\/])\d{2,8}(?:[ .\-]\d{2,8}){0,3}(?![\w]|[.\-\/]\d)/g;
 // Any 8 to 15 digit number right after a phone keyword.
 export const PHONE_KEYWORD = /\b(?:phone|telephone|tel|mobile|cell|fax|whatsapp|handy|telefon|téléphone|portable)\b/gi;
 /** One of these (lower case) starts every PHONE_KEYWORD match, or lies 4 code units into it
@@ -166,8 +167,10 @@ export function findPhones(text: string, out: Match[]): void {
       if (intlValid(s)) out.push({ start: m.index, end: m.index + s.length, type: 'PHONE_NUMBER' });
     });
   }
-  eachMatch(NANP, text, (m) => out.push({ start: m.index, end: m.index + m[0].length, type: 'PHONE_NUMBER' }));
-  eachMatch(TRUNK, text, (m) => {
+  const nanp = numberWindows(text).nanp; // (digits.ts: the starts NANP and TRUNK allow)
+  if (nanp.length > 0) eachMatchInWindows(NANP, text, nanp, (m) => out.push({ start: m.index, end: m.index + m[0].length, type: 'PHONE_NUMBER' }));
+  const trunk = numberWindows(text).trunk;
+  if (trunk.length > 0) eachMatchInWindows(TRUNK, text, trunk, (m) => {
     const n = digitsOf(m[0]).length;
     if (n >= 9 && n <= 12) out.push({ start: m.index, end: m.index + m[0].length, type: 'PHONE_NUMBER' });
   });

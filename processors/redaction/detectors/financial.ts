@@ -1,13 +1,15 @@
 // CREDIT_CARD (Luhn + scheme prefixes) and IBAN (country length + mod-97).
 import type { Match } from '../entities.ts';
 import { cardPrefixValid, ibanValid, luhnValid } from '../validators.ts';
-import { digitsOf, eachMatch, type Detector } from './util.ts';
+import { numberWindows } from './digits.ts';
+import { digitsOf, eachMatchInWindows, type Detector } from './util.ts';
 
 // 12 to 19 digits, optionally grouped by single spaces or dashes.
-const CARD = /(?<![\w\-.])\d(?:[ \-]?\d){11,18}(?![\w]|[\-.]\d)/g;
+export const CARD = /(?<![\w\-.])\d(?:[ \-]?\d){11,18}(?![\w]|[\-.]\d)/g;
 
 export function findCards(text: string, out: Match[]): void {
-  eachMatch(CARD, text, (m) => {
+  const w = numberWindows(text).card; // (digits.ts: the starts CARD allows)
+  if (w.length > 0) eachMatchInWindows(CARD, text, w, (m) => {
     const raw = m[0];
     // one kind of separator only
     if (raw.indexOf(' ') >= 0 && raw.indexOf('-') >= 0) return;
@@ -20,10 +22,11 @@ export function findCards(text: string, out: Match[]): void {
 
 // Two letters, two check digits, then 11 to 30 alphanumerics, optionally in groups of four.
 // Upper or lower case (people type them both ways); validated upper-cased.
-const IBAN = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]{4}){2,7}(?:[ \-]?[A-Za-z0-9]{1,4})?(?![A-Za-z0-9])/g;
+export const IBAN = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]{4}){2,7}(?:[ \-]?[A-Za-z0-9]{1,4})?(?![A-Za-z0-9])/g;
 
 export function findIbans(text: string, out: Match[]): void {
-  eachMatch(IBAN, text, (m) => {
+  const w = numberWindows(text).iban;
+  if (w.length > 0) eachMatchInWindows(IBAN, text, w, (m) => {
     // Try the whole candidate, then without its trailing groups (a following word in capitals).
     let raw = m[0];
     for (let attempt = 0; attempt < 3 && raw.length >= 15; attempt++) {

@@ -3,7 +3,8 @@
 // (only after a keyword: a date alone is not a birth date).
 import type { Match } from '../entities.ts';
 import { icaoCheckDigit, ninoValid, nirValid, ssnValid, verhoeffValid } from '../validators.ts';
-import { afterKeyword, eachMatch, hintGroup, hintWindows, type Detector } from './util.ts';
+import { numberWindows } from './digits.ts';
+import { afterKeyword, eachMatchInWindows, hintGroup, hintWindows, type Detector } from './util.ts';
 
 /**
  * The keyword patterns are case-insensitive alternations tried at every position of a text; each
@@ -22,13 +23,14 @@ function keywordHints(keyword: RegExp, hints: readonly string[], before: number)
 }
 
 // ---- US SSN: 123-45-6789 or 123 45 6789 anywhere; 123456789 only after a keyword ----
-const SSN = /(?<![\w\-.])(\d{3})([\- ])(\d{2})\2(\d{4})(?![\w]|[\-.]\d)/g;
+export const SSN = /(?<![\w\-.])(\d{3})([\- ])(\d{2})\2(\d{4})(?![\w]|[\-.]\d)/g;
 const SSN_KEYWORD = /\b(?:ssn|social security(?: number| no\.?)?|soc\.? sec\.?(?: no\.?)?)\b/gi;
 export const SSN_HINTS = keywordHints(SSN_KEYWORD, ['ssn', 'soc'], 0);
 const SSN_AFTER = /[ \t]{0,3}(?:#|no\.?|number)?[ \t]{0,3}[:=]?[ \t]{0,3}(?:is[ \t]{1,3})?(\d{9})(?![\w])/iy;
 
 export function findSsns(text: string, out: Match[]): void {
-  eachMatch(SSN, text, (m) => {
+  const w = numberWindows(text).ssn; // (digits.ts: the starts each number pattern allows)
+  if (w.length > 0) eachMatchInWindows(SSN, text, w, (m) => {
     if (ssnValid(m[1], m[3], m[4])) out.push({ start: m.index, end: m.index + m[0].length, type: 'US_SSN' });
   });
   afterKeyword(SSN_KEYWORD, SSN_AFTER, text, (start, end, v) => {
@@ -42,31 +44,34 @@ function near(k: KeywordHints, text: string): number[] | undefined {
 }
 
 // ---- UK National Insurance number: AB 12 34 56 C ----
-const NINO = /(?<![\w])[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w])/g;
+export const NINO = /(?<![\w])[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D](?![\w])/g;
 
 export function findNinos(text: string, out: Match[]): void {
-  eachMatch(NINO, text, (m) => {
+  const w = numberWindows(text).nino;
+  if (w.length > 0) eachMatchInWindows(NINO, text, w, (m) => {
     if (ninoValid(m[0].replace(/ /g, ''))) out.push({ start: m.index, end: m.index + m[0].length, type: 'UK_NINO' });
   });
 }
 
 // ---- French NIR (social security number), 15 characters with its key ----
-const NIR = /(?<![\w])[12] ?\d{2} ?(?:0[1-9]|1[0-2]|[2-9]\d) ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}(?![\w])/g;
+export const NIR = /(?<![\w])[12] ?\d{2} ?(?:0[1-9]|1[0-2]|[2-9]\d) ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}(?![\w])/g;
 
 export function findNirs(text: string, out: Match[]): void {
-  eachMatch(NIR, text, (m) => {
+  const w = numberWindows(text).nir;
+  if (w.length > 0) eachMatchInWindows(NIR, text, w, (m) => {
     if (nirValid(m[0].replace(/ /g, ''))) out.push({ start: m.index, end: m.index + m[0].length, type: 'FR_NIR' });
   });
 }
 
 // ---- Indian Aadhaar: 12 digits, first 2-9, Verhoeff check; grouped 4-4-4 anywhere, plain after a keyword ----
-const AADHAAR = /(?<![\w\-.])[2-9]\d{3}([ \-])\d{4}\1\d{4}(?![\w]|[\-.]\d)/g;
+export const AADHAAR = /(?<![\w\-.])[2-9]\d{3}([ \-])\d{4}\1\d{4}(?![\w]|[\-.]\d)/g;
 const AADHAAR_KEYWORD = /\b(?:aadhaar|aadhar|adhaar|uidai|uid)\b|आधार/gi;
 export const AADHAAR_HINTS = keywordHints(AADHAAR_KEYWORD, ['adha', 'uid', 'आधार'], 1);
 const AADHAAR_AFTER = /[^\d\n]{0,20}?([2-9]\d{11})(?![\w])/y;
 
 export function findAadhaars(text: string, out: Match[]): void {
-  eachMatch(AADHAAR, text, (m) => {
+  const w = numberWindows(text).aadhaar;
+  if (w.length > 0) eachMatchInWindows(AADHAAR, text, w, (m) => {
     if (verhoeffValid(m[0].replace(/[ \-]/g, ''))) out.push({ start: m.index, end: m.index + m[0].length, type: 'IN_AADHAAR' });
   });
   afterKeyword(AADHAAR_KEYWORD, AADHAAR_AFTER, text, (start, end, v) => {
@@ -75,10 +80,11 @@ export function findAadhaars(text: string, out: Match[]): void {
 }
 
 // ---- Indian PAN: AAAPA1234A (4th letter: holder type) ----
-const PAN = /(?<![\w])[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z](?![\w])/g;
+export const PAN = /(?<![\w])[A-Z]{3}[ABCFGHJLPT][A-Z]\d{4}[A-Z](?![\w])/g;
 
 export function findPans(text: string, out: Match[]): void {
-  eachMatch(PAN, text, (m) => out.push({ start: m.index, end: m.index + m[0].length, type: 'IN_PAN' }));
+  const w = numberWindows(text).pan;
+  if (w.length > 0) eachMatchInWindows(PAN, text, w, (m) => out.push({ start: m.index, end: m.index + m[0].length, type: 'IN_PAN' }));
 }
 
 // ---- Passport numbers (any country: US 9 digits, UK 9 digits, DE C + 8, FR 99AA99999, IN A1234567) ----

@@ -1,6 +1,7 @@
 // IP_ADDRESS: IPv4 (dotted quad, each octet 0-255) and IPv6 (validated with node:net).
 import { isIPv6 } from 'node:net';
 import type { Match } from '../entities.ts';
+import { numberWindows } from './digits.ts';
 import { eachMatchInWindows, type Detector } from './util.ts';
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
@@ -8,29 +9,16 @@ export const IPV4 = new RegExp(`(?<![\\w.])${OCTET}(?:\\.${OCTET}){3}(?![\\w]|\\
 // Candidates: a run of hex digits, colons and dots (for ::ffff:1.2.3.4), with an optional zone.
 export const IPV6 = /(?<![\w:.])[0-9A-Fa-f:.]{3,45}(?:%[0-9A-Za-z]{1,16})?(?![\w:])/g;
 
-const isDigit = (c: number) => c >= 48 && c <= 57;
 const isWord = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 const isHexColonDot = (c: number) => (c >= 48 && c <= 58) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 46;
 
 /**
- * Where IPV4 can match: an IPv4 starts with the run of 1 to 3 digits right before its first dot,
- * a run not preceded by a word character or a dot. Windowed matching (util.ts) from those starts
- * only, found by walking the dots (prose and code have few digit-dot-digit spots).
+ * Where IPV4 can match: an IPv4 starts with a run of 1 to 3 digits followed by a dot and a digit,
+ * a run not preceded by a word character or a dot (digits.ts, from the digit runs the number
+ * patterns share). Windowed matching (util.ts) from those starts only.
  */
 export function ipv4Windows(text: string): number[] {
-  const out: number[] = [];
-  for (let dot = text.indexOf('.'); dot >= 0; dot = text.indexOf('.', dot + 1)) {
-    if (!isDigit(text.charCodeAt(dot + 1))) continue;
-    let s = dot;
-    while (s > 0 && dot - s < 4 && isDigit(text.charCodeAt(s - 1))) s--;
-    if (s === dot || dot - s > 3) continue;
-    if (s > 0) {
-      const b = text.charCodeAt(s - 1);
-      if (isWord(b) || b === 46) continue;
-    }
-    out.push(s, s);
-  }
-  return out;
+  return numberWindows(text).ipv4;
 }
 
 /**

@@ -150,6 +150,13 @@ export function forgetText(): void {
   lastText = '';
   lastLower = '';
   scannedText = undefined;
+  for (const f of forgetHooks) f();
+}
+
+const forgetHooks: Array<() => void> = [];
+/** Registers a memo of another module to be forgotten with these (forgetText). */
+export function onForgetText(f: () => void): void {
+  forgetHooks.push(f);
 }
 
 /** text.toLowerCase(), computed once for the detectors that run one after another on one text. */
@@ -233,7 +240,7 @@ function hintAt(text: string, h: string, i: number): boolean {
  * keeps only the low 5 bits, and a loop over a byte array is ~2-3x faster than charCodeAt. */
 let bytes = Buffer.allocUnsafe(1 << 16);
 
-function lowBytes(text: string): Buffer {
+export function lowBytes(text: string): Buffer {
   if (text.length > bytes.length) bytes = Buffer.allocUnsafe(Math.max(text.length, 2 * bytes.length));
   if (text.length < 64) for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i); // (no call into C++ for a short text)
   else bytes.write(text, 0, text.length, 'latin1');
