@@ -39,8 +39,9 @@ export interface Exchange {
   verdicts: RecordedVerdict[];
   requestBody: string;
   responseBody: string;
-  /** A response body still in bytes: decoded into responseBody when the call is captured. */
-  responseRaw?: Buffer;
+  /** The answer as sent, already decoded (the JSON parse needed it): cut into responseBody when
+   * the call is captured. */
+  responseText?: string;
   /** A streamed answer's text: put in responseBody (as {stream, model, text, finish_reasons}) when captured. */
   streamedText?: string;
   finishReasons?: string[];

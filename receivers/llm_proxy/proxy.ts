@@ -114,11 +114,14 @@ export class Proxy {
       responseBody: '',
     };
     let call: Call | undefined;
+    let text: string | undefined;
     let guardReq: GuardRequest | undefined;
     let responseForGuard: Obj | undefined;
     let streamedText: string | undefined;
     try {
-      const body = parseBody(raw);
+      // Decoded once: parsed here, and captured as it is after the answer went out.
+      text = raw.toString('utf8');
+      const body = parseBody(text);
       if (typeof body.model !== 'string' || body.model === '') throw badRequest('missing "model": name a model this agent may use (GET /v1/models lists them)', 'missing_model');
       if (operation === 'chat' && !Array.isArray(body.messages)) throw badRequest('missing "messages": send an array of messages', 'missing_messages');
       if (operation === 'embeddings' && body.input === undefined) throw badRequest('missing "input": send a string or an array of strings', 'missing_input');
@@ -127,7 +130,8 @@ export class Proxy {
       x.stream = stream;
       call = { req, res, dialect, operation, endpoint, agent, body, raw, rewritten: false, stream, clientWantsUsage: body.stream_options?.include_usage === true, x, estimate: 0, admitted: false, gone: false };
       const c = call;
-      res.once('close', () => {
+      // 'close' fires once: on() spares once()'s wrapper per call.
+      res.on('close', () => {
         if (res.writableFinished) return;
         c.gone = true;
         c.upstream?.destroy();
@@ -169,7 +173,7 @@ export class Proxy {
       x.endNs = nowNs();
       // The answer's bytes leave on the next tick (node:http corks until then): metering and
       // capture wait for a later turn of the event loop, so they never hold the answer back.
-      this.finishing.push({ call, x, raw, guardReq, json: responseForGuard, streamedText });
+      this.finishing.push({ call, x, raw, text, guardReq, json: responseForGuard, streamedText });
       if (!this.finishScheduled) {
         this.finishScheduled = true;
         setImmediate(this.finishAll);
@@ -195,16 +199,16 @@ export class Proxy {
   };
 
   /** Metering, limits, response guards and capture: after the answer went out. */
-  private finish({ call, x, raw, guardReq, json, streamedText }: Finishing): void {
+  private finish({ call, x, raw, text, guardReq, json, streamedText }: Finishing): void {
     const max = this.d.cfg.capture.maxBodyBytes;
     if (!this.d.cfg.capture.bodies) x.requestBody = x.responseBody = '';
     else {
       if (call?.rewritten) x.requestBody = cut(JSON.stringify(call.body), max);
-      else x.requestBody = raw.length > max ? raw.subarray(0, max).toString('utf8') + '…[truncated]' : raw.toString('utf8');
-      if (x.responseRaw) x.responseBody = cut(x.responseRaw.toString('utf8'), max);
+      else x.requestBody = raw.length > max ? raw.subarray(0, max).toString('utf8') + '…[truncated]' : (text ?? raw.toString('utf8'));
+      if (x.responseText !== undefined) x.responseBody = cut(x.responseText, max);
       else if (x.streamedText !== undefined) x.responseBody = cut(JSON.stringify({ stream: true, model: x.responseModel, text: x.streamedText, finish_reasons: x.finishReasons ?? [] }), max);
     }
-    x.responseRaw = x.streamedText = undefined;
+    x.responseText = x.streamedText = undefined;
     if (call && !x.usage && x.status < 400 && x.attempts > 0 && !x.cacheHit) {
       // Upstream reported no usage (or the stream was cut): estimate, and say so.
       x.usage = estimateUsage(promptTexts(this.extracted(call)), streamedText ?? '');
@@ -374,40 +378,52 @@ export class Proxy {
   private async attempt(c: Call, t: ResolvedTarget, body: string | Buffer): Promise<Outcome> {
     const client = this.d.clients.get(t.provider)!;
     const path = t.kind === 'anthropic' ? '/v1/messages' : c.operation === 'embeddings' ? '/embeddings' : '/chat/completions';
-    const headers: Record<string, string> = {};
-    const beta = c.req.headers['anthropic-beta'];
-    if (t.kind === 'anthropic' && c.dialect === 'anthropic' && typeof beta === 'string') headers['anthropic-beta'] = beta;
-    const up = await client.send({ path, body, headers, onRequest: (r) => (c.upstream = r) }, this.d.keys.get(t.provider));
-    const status = up.statusCode;
-    const x = c.x;
-    if (status >= 400) {
-      const text = (await readAll(up.body, client.cfg.timeoutMs).catch(() => Buffer.alloc(0))).toString('utf8');
-      const message = upstreamErrorMessage(text) ?? `HTTP ${status}`;
-      if (failoverStatus(status)) throw new UpstreamFailure('status', `HTTP ${status}: ${message}`, status, retryAfterMs(up.headers['retry-after']), text);
-      // The request's fault (400, 404, 413, 422...): the provider is healthy; the agent gets the error.
-      this.d.breakers.success(t.provider);
-      x.status = status;
-      x.error = message;
-      x.errorType = String(status);
-      x.responseBody = cut(text, this.d.cfg.capture.maxBodyBytes);
-      if (t.kind === c.dialect) {
-        c.res.writeHead(status, { 'content-type': up.headers['content-type'] ?? 'application/json' });
-        c.res.end(text);
-      } else {
-        const type = status === 404 ? 'not_found_error' : status === 413 || status === 400 || status === 422 ? 'invalid_request_error' : 'api_error';
-        const e = new ProxyError(status, type, 'upstream_error', `${t.provider}: ${message}`);
-        this.sendError(c.res, c.dialect, e);
-      }
-      return {};
+    const beta = t.kind === 'anthropic' && c.dialect === 'anthropic' ? c.req.headers['anthropic-beta'] : undefined;
+    const headers = typeof beta === 'string' ? { 'anthropic-beta': beta } : undefined;
+    const call = { path, body, headers, onRequest: (r: Cancellable) => (c.upstream = r) };
+    const key = this.d.keys.get(t.provider);
+    if (!c.stream) {
+      // A whole answer is wanted: collected straight from the parser, no stream in between.
+      const up = await client.sendWhole(call, key);
+      if (up.statusCode >= 400) return this.upstreamError(c, t, up.statusCode, up.headers, up.body.toString('utf8'));
+      return this.jsonAnswer(c, t, up.body);
     }
-    if (c.stream) return this.streamAnswer(c, t, up, client);
-    return this.jsonAnswer(c, t, await readAll(up.body, client.cfg.timeoutMs));
+    const up = await client.send(call, key);
+    if (up.statusCode >= 400) {
+      const text = (await readAll(up.body, client.cfg.timeoutMs).catch(() => Buffer.alloc(0))).toString('utf8');
+      return this.upstreamError(c, t, up.statusCode, up.headers, text);
+    }
+    return this.streamAnswer(c, t, up, client);
+  }
+
+  /** An upstream error answer: the next target (failover statuses), or the agent's own error. */
+  private upstreamError(c: Call, t: ResolvedTarget, status: number, headers: UpstreamResponse['headers'], text: string): Outcome {
+    const x = c.x;
+    const message = upstreamErrorMessage(text) ?? `HTTP ${status}`;
+    if (failoverStatus(status)) throw new UpstreamFailure('status', `HTTP ${status}: ${message}`, status, retryAfterMs(headers['retry-after']), text);
+    // The request's fault (400, 404, 413, 422...): the provider is healthy; the agent gets the error.
+    this.d.breakers.success(t.provider);
+    x.status = status;
+    x.error = message;
+    x.errorType = String(status);
+    x.responseBody = cut(text, this.d.cfg.capture.maxBodyBytes);
+    if (t.kind === c.dialect) {
+      c.res.writeHead(status, { 'content-type': headers['content-type'] ?? 'application/json' });
+      c.res.end(text);
+    } else {
+      const type = status === 404 ? 'not_found_error' : status === 413 || status === 400 || status === 422 ? 'invalid_request_error' : 'api_error';
+      const e = new ProxyError(status, type, 'upstream_error', `${t.provider}: ${message}`);
+      this.sendError(c.res, c.dialect, e);
+    }
+    return {};
   }
 
   private jsonAnswer(c: Call, t: ResolvedTarget, buf: Buffer): Outcome {
     let obj: Obj;
+    // Decoded once: parsed here, and captured as it is after the answer went out.
+    let text = buf.toString('utf8');
     try {
-      obj = JSON.parse(buf.toString('utf8'));
+      obj = JSON.parse(text);
     } catch {
       throw new UpstreamFailure('status', 'the provider answered with a body that is not JSON', 502);
     }
@@ -420,11 +436,12 @@ export class Proxy {
     let clientObj = obj;
     if (t.kind !== c.dialect) {
       clientObj = c.dialect === 'openai' ? openAIResponseFromAnthropic(obj as never, c.body.model) : anthropicResponseFromOpenAI(obj as never, c.body.model);
-      out = Buffer.from(JSON.stringify(clientObj));
+      text = JSON.stringify(clientObj);
+      out = Buffer.from(text);
     }
     if (Array.isArray(obj.choices)) x.finishReasons = obj.choices.map((ch: Obj) => ch?.finish_reason).filter(Boolean);
     else if (obj.stop_reason) x.finishReasons = [obj.stop_reason];
-    x.responseRaw = out; // decoded for capture after the answer went out
+    x.responseText = text; // cut for capture after the answer went out
     c.res.writeHead(200, { 'content-type': 'application/json', 'content-length': out.length });
     c.res.end(out);
     const u = x.usage;
@@ -520,6 +537,8 @@ interface Finishing {
   call: Call | undefined;
   x: Exchange;
   raw: Buffer;
+  /** raw decoded (undefined when the call failed before). */
+  text: string | undefined;
   guardReq: GuardRequest | undefined;
   json: Obj | undefined;
   streamedText: string | undefined;
@@ -532,10 +551,10 @@ interface Outcome {
   cacheable?: CachedResponse;
 }
 
-function parseBody(raw: Buffer): Obj {
+function parseBody(text: string): Obj {
   let v: unknown;
   try {
-    v = JSON.parse(raw.toString('utf8'));
+    v = JSON.parse(text);
   } catch (err) {
     throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`, 'invalid_json');
   }
