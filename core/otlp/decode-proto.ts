@@ -392,6 +392,17 @@ function anyValue(end: number): AnyValue {
   return v;
 }
 
+/** The bytes of one AnyValue message as the decoders read it (for encoders that write values
+ * straight from protobuf but render arrays, maps and bytes the decoded way). */
+export function decodeAnyValueProto(bytes: Uint8Array): AnyValue {
+  begin(bytes);
+  try {
+    return anyValue(len);
+  } finally {
+    end();
+  }
+}
+
 function arrayValue(end: number): AnyValue[] {
   if (++depth > MAX_NESTING) fail(`AnyValue arrays/maps nested deeper than ${MAX_NESTING}`);
   const start = pos;

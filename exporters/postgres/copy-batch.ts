@@ -11,22 +11,35 @@ import { beginCopy, copyFormat, encodeCopy, endCopy } from './copy-encoder.ts';
 import { releaseWriter, takeWriter, type CopyWriter } from './copy-writer.ts';
 import { classifyPgError } from './errors.ts';
 import { copyIdempotent } from './identity.ts';
-import { ensurePartitions } from './partitions.ts';
+import { ensurePartitions, rowDays } from './partitions.ts';
+import { SPAN_COPY_COLUMNS, transcodeSpans } from './span-copy.ts';
+import { TRACES_TABLE, type TableDef } from '../../core/storage/model.ts';
 
 /** Rejects with PermanentError or RetryableError. */
 export function copyBatch(client: PgClient, signal: Signal, batch: Batch): Promise<void> {
-  return copyPieces(client, signal, [() => flattenBatch(signal, batch)]);
+  return copyPieces(client, signal, [{ flat: () => flattenBatch(signal, batch) }]);
 }
 
 /**
  * A batch held as OTLP protobuf parts (core/signals/encoded.ts), as copyBatch would write it
- * decoded. Each part is decoded, flattened and encoded in turn, so only one part's objects are
- * alive at a time and they die young (cheap for the GC), while the COPY payloads grow in byte
- * buffers outside the JS heap. Malformed protobuf rejects with OtlpDecodeError (permanent).
+ * decoded. Spans go straight from protobuf to COPY rows (span-copy.ts) when the part allows; other
+ * parts are decoded, flattened and encoded in turn, so only one part's objects are alive at a time
+ * and they die young (cheap for the GC), while the COPY payloads grow in byte buffers outside the
+ * JS heap. Malformed protobuf rejects with OtlpDecodeError (permanent).
  */
 export function copyProtoParts(client: PgClient, signal: Signal, parts: readonly Uint8Array[]): Promise<void> {
   const decode = decodeProto[signal] as (b: Uint8Array) => Batch;
-  return copyPieces(client, signal, parts.map((p) => () => flattenBatch(signal, decode(p))));
+  return copyPieces(
+    client,
+    signal,
+    parts.map((p) => ({ spans: signal === 'traces' ? p : undefined, flat: () => flattenBatch(signal, decode(p)) })),
+  );
+}
+
+/** Part of a batch: its rows as FlatTables, or first try as protobuf spans (span-copy.ts). */
+interface Piece {
+  spans?: Uint8Array;
+  flat: () => FlatTable[];
 }
 
 interface Payload {
@@ -38,7 +51,7 @@ interface Payload {
   rows: number;
 }
 
-async function copyPieces(client: PgClient, signal: Signal, pieces: Array<() => FlatTable[]>): Promise<void> {
+async function copyPieces(client: PgClient, signal: Signal, pieces: Piece[]): Promise<void> {
   const payloads = new Map<string, Payload>();
   try {
     await encodePieces(client, signal, pieces, payloads);
@@ -62,28 +75,43 @@ async function copyPieces(client: PgClient, signal: Signal, pieces: Array<() => 
 /** Each piece's tables appended to their table's payload (a pooled writer each), and their day
  * partitions created: outside the transaction, so a failed CREATE cannot abort it, and partitions
  * are kept. */
-async function encodePieces(client: PgClient, signal: Signal, pieces: Array<() => FlatTable[]>, payloads: Map<string, Payload>): Promise<void> {
+async function encodePieces(client: PgClient, signal: Signal, pieces: Piece[], payloads: Map<string, Payload>): Promise<void> {
+  const payload = (table: TableDef): Payload => {
+    let p = payloads.get(table.name);
+    if (!p) {
+      const format = copyFormat(table);
+      payloads.set(table.name, (p = { table: table.name, columns: [], format, writer: takeWriter(), rows: 0 }));
+      beginCopy(format, p.writer);
+    }
+    return p;
+  };
   for (const piece of pieces) {
-    let tables: FlatTable[];
+    const days = new Map<string, Iterable<bigint>>();
+    let rows = 0;
     try {
-      tables = piece();
-      for (const t of tables) {
-        let p = payloads.get(t.table.name);
-        if (!p) {
-          const format = copyFormat(t.table);
-          payloads.set(t.table.name, (p = { table: t.table.name, columns: [], format, writer: takeWriter(), rows: 0 }));
-          beginCopy(format, p.writer);
+      const spans = piece.spans && payload(TRACES_TABLE);
+      const spanDays = new Set<bigint>();
+      const n = spans ? transcodeSpans(piece.spans!, spans.writer, spanDays) : -1;
+      if (n >= 0) {
+        spans!.columns = SPAN_COPY_COLUMNS;
+        spans!.rows += rows = n;
+        days.set(TRACES_TABLE.name, spanDays);
+      } else {
+        for (const t of piece.flat()) {
+          const p = payload(t.table);
+          p.columns = encodeCopy(t, p.writer).columns;
+          p.rows += t.rowCount;
+          rows += t.rowCount;
+          days.set(t.table.name, rowDays(t));
         }
-        p.columns = encodeCopy(t, p.writer).columns;
-        p.rows += t.rowCount;
       }
     } catch (err) {
       throw err instanceof PermanentError ? err : classifyPgError(err, `${signal} batch`);
     }
     try {
-      for (const t of tables) await ensurePartitions(client, t);
+      for (const [table, d] of days) await ensurePartitions(client, table, d);
     } catch (err) {
-      throw classifyPgError(err, `${tables.reduce((n, t) => n + t.rowCount, 0)} ${signal} rows`);
+      throw classifyPgError(err, `${rows} ${signal} rows`);
     }
   }
 }

@@ -51,6 +51,25 @@ export class CopyWriter {
     return this.buf.buffer.byteLength === 0 ? 0 : this.buf.length;
   }
 
+  /** Room for `n` more bytes, and the buffer to write them into from `pos` (span-copy.ts writes
+   * there directly, then advances `pos`). */
+  ensure(n: number): Uint8Array {
+    this.room(n);
+    return this.buf;
+  }
+
+  /** Moves the bytes written since `start` out into a new array, and rewinds to `start`. */
+  take(start: number): Uint8Array {
+    const out = Uint8Array.prototype.slice.call(this.buf, start, this.pos);
+    this.pos = start;
+    return out;
+  }
+
+  /** Text as UTF-8, no escaping (the caller made it what the format needs). */
+  utf8(s: string): void {
+    this.raw(s);
+  }
+
   byte(b: number): void {
     this.room(1);
     this.buf[this.pos++] = b;
@@ -109,6 +128,26 @@ export class CopyWriter {
   int32(v: number): void {
     this.room(4);
     this.pos = this.buf.writeInt32BE(v, this.pos);
+  }
+
+  /** Starts a binary field whose bytes follow; returns what fieldEnd needs to write its length. */
+  fieldStart(): number {
+    this.room(4);
+    const at = this.pos;
+    this.pos += 4;
+    return at;
+  }
+
+  fieldEnd(at: number): void {
+    this.buf.writeInt32BE(this.pos - at - 4, at);
+  }
+
+  /** A binary field of these bytes. */
+  bytesField(bytes: Uint8Array): void {
+    this.room(4 + bytes.length);
+    this.pos = this.buf.writeInt32BE(bytes.length, this.pos);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
   /** A NULL field. */

@@ -3,7 +3,6 @@
 // `<table>_pYYYYMMDD` (UTC) and covering [midnight, next midnight) in nanoseconds. Retention then
 // drops whole partitions. Created with IF NOT EXISTS, so several writers (agentcol instances
 // sharing a server) may race for the same day; the loser's duplicate error is ignored.
-import type { FlatTable } from '../../core/storage/flatten.ts';
 import { DAY_NS, dayTableName, rowDays } from '../../core/storage/days.ts';
 import { quoteIdent, type PgClient } from './client.ts';
 
@@ -21,15 +20,16 @@ export function createPartitionSql(table: string, day: bigint): string {
 // Partitions known to exist, per client (one per store connection set).
 const known = new WeakMap<PgClient, Set<string>>();
 
-/** Creates the partitions the rows of `t` need; cheap when they exist (remembered per client). */
-export async function ensurePartitions(client: PgClient, t: FlatTable): Promise<void> {
+/** Creates the partitions of `table` for these days (since the epoch, UTC; rowDays gives a
+ * FlatTable's); cheap when they exist (remembered per client). */
+export async function ensurePartitions(client: PgClient, table: string, days: Iterable<bigint>): Promise<void> {
   let seen = known.get(client);
   if (!seen) known.set(client, (seen = new Set()));
-  for (const day of rowDays(t)) {
-    const name = partitionName(t.table.name, day);
+  for (const day of days) {
+    const name = partitionName(table, day);
     if (seen.has(name)) continue;
     try {
-      await client.exec(createPartitionSql(t.table.name, day));
+      await client.exec(createPartitionSql(table, day));
     } catch (err) {
       // Another writer created it between our IF NOT EXISTS check and our insert into the catalog.
       const code = (err as { code?: string }).code;
