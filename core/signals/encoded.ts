@@ -12,6 +12,10 @@
 //
 // Concatenated ExportXServiceRequest messages are one valid message (protobuf appends repeated
 // fields), so merging held batches is appending their byte parts.
+//
+// Held bytes are never written once received. The receivers put them in shared memory
+// (sharedBytes): posting a batch to each store's worker then shares those bytes instead of
+// serializing a copy per worker (and a second copy as each worker deserializes it).
 import type { BatchBySignal, Signal } from './types.ts';
 
 /** Decodes the parts of a held batch into one batch (see core/otlp/proto-batch.ts). */
@@ -27,6 +31,19 @@ export interface HeldEncoding {
 export const BATCH_FIELD = { traces: 'resourceSpans', logs: 'resourceLogs', metrics: 'resourceMetrics' } as const;
 
 const HELD = Symbol('agentcol.heldEncoding');
+
+/** `size` bytes of shared memory (a SharedArrayBuffer) as a Buffer, for a body to be held. */
+export function sharedBuffer(size: number): Buffer {
+  return Buffer.from(new SharedArrayBuffer(size));
+}
+
+/** The bytes in shared memory: as they are if they already are, else a copy. */
+export function sharedBytes(bytes: Uint8Array): Buffer {
+  if (bytes.buffer instanceof SharedArrayBuffer) return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = sharedBuffer(bytes.byteLength);
+  out.set(bytes);
+  return out;
+}
 
 /** A batch backed by OTLP protobuf parts, decoded on first read of its field. */
 export function encodedBatch<S extends Signal>(signal: S, parts: Uint8Array[], items: number, decode: PartsDecoder<S>): BatchBySignal[S] {

@@ -1,7 +1,7 @@
 // What the limiter measures and compares against.
 //
-// Usage is V8 heap used + external memory (Buffers): where this process keeps the data it holds —
-// decoded batches, queues, request bodies — the analogue of the collector's Go heap. Not RSS: the
+// Usage is V8 heap used + external memory (Buffers, and shared memory): where this process keeps
+// the data it holds — decoded batches, queues, request bodies — the analogue of the collector's Go heap. Not RSS: the
 // embedded stores' native caches count in RSS and do not shrink when data is refused, so an RSS
 // limit could refuse forever.
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,9 @@ import { getHeapStatistics } from 'node:v8';
 
 export function memoryUsageBytes(): number {
   const m = process.memoryUsage();
-  return m.heapUsed + m.external;
+  // Request bodies are held in shared memory (core/signals/encoded.ts), which V8 leaves out of
+  // `external` but Node's ArrayBuffer count includes; that count is otherwise part of `external`.
+  return m.heapUsed + Math.max(m.external, m.arrayBuffers);
 }
 
 /** V8's own heap ceiling: past it the process dies whatever the limiter says. */

@@ -5,6 +5,7 @@ import { SIGNALS, type Signal } from '../../core/signals/types.ts';
 import type { Logger } from '../../core/telemetry/logger.ts';
 import { parseEndpoint } from '../../core/config/units.ts';
 import { protoRequestBatch } from '../../core/otlp/proto-batch.ts';
+import { sharedBytes } from '../../core/signals/encoded.ts';
 import { OTLP_SERVICES } from '../../core/otlp/grpc.ts';
 import { encodeStatus, GrpcCode } from '../../core/otlp/status.ts';
 import type { GrpcProtocolConfig } from './config.ts';
@@ -80,7 +81,7 @@ export class OtlpGrpcServer {
     }
     let batch;
     try {
-      batch = protoRequestBatch(signal, request);
+      batch = protoRequestBatch(signal, sharedBytes(request));
     } catch (err) {
       callback({ code: GrpcCode.INVALID_ARGUMENT, details: (err as Error).message });
       return;

@@ -8,6 +8,7 @@ import type { Signal } from '../../core/component.ts';
 import type { Logger } from '../../core/telemetry/logger.ts';
 import { HttpServer, type BoundAddress } from '../../core/http-server.ts';
 import { protoRequestBatch } from '../../core/otlp/proto-batch.ts';
+import { sharedBuffer, sharedBytes } from '../../core/signals/encoded.ts';
 import { decodeJson } from '../../core/otlp/decode-json.ts';
 import { encodeStatus, GrpcCode, statusToJson, type RpcStatus } from '../../core/otlp/status.ts';
 import type { HttpProtocolConfig } from './config.ts';
@@ -26,6 +27,9 @@ const SHUTDOWN_GRACE_MS = 5000;
 /** After a 413 the rest of an oversized body is read and dropped up to this much, then the
  * connection is closed (so the client sees the answer rather than a reset). */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
+/** Bodies that declare at most this many bytes are read into a buffer of that size when their first
+ * bytes arrive; larger ones are gathered as they come. */
+const PREALLOCATE_LIMIT = 8 * 1024 * 1024;
 
 class HttpError extends Error {
   constructor(
@@ -103,7 +107,7 @@ export class OtlpHttpServer {
       const body = await this.readBody(req);
       let batch;
       try {
-        batch = encoding === 'proto' ? protoRequestBatch(signal, body) : decodeJson[signal](body);
+        batch = encoding === 'proto' ? protoRequestBatch(signal, sharedBytes(body)) : decodeJson[signal](body);
       } catch (err) {
         throw new HttpError(400, (err as Error).message, GrpcCode.INVALID_ARGUMENT);
       }
@@ -142,21 +146,36 @@ export class OtlpHttpServer {
     if (!['identity', 'none', '', 'gzip', 'x-gzip', 'deflate'].includes(coding)) {
       throw new HttpError(415, `unsupported Content-Encoding ${JSON.stringify(coding)}: send gzip, deflate or no encoding`, GrpcCode.INVALID_ARGUMENT);
     }
+    const compressed = coding === 'gzip' || coding === 'x-gzip' || coding === 'deflate';
+    // An uncompressed body with a declared length is read straight into shared memory, the one
+    // copy it gets before the stores' workers read it (core/signals/encoded.ts: sharedBytes);
+    // allocated once its first bytes arrive, and only up to PREALLOCATE_LIMIT, so a client cannot
+    // make us hold more than it sends.
+    const preallocate = !compressed && declared > 0 && declared <= PREALLOCATE_LIMIT;
+    let into: Buffer | undefined;
     // Events rather than `for await`, which would destroy the socket when we stop early and so
     // lose the 413 answer.
     const raw = await new Promise<Buffer>((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
       const onData = (chunk: Buffer) => {
+        if (size === 0 && preallocate) into = sharedBuffer(declared);
         size += chunk.length;
         if (size > limit) {
           cleanup();
           reject(tooLarge(`of more than ${limit} bytes`));
-        } else chunks.push(chunk);
+        } else if (into && size <= into.length) chunk.copy(into, size - chunk.length);
+        else {
+          // More than declared (node's parser does not let that happen): gather instead.
+          if (into) chunks.push(into.subarray(0, size - chunk.length));
+          into = undefined;
+          chunks.push(chunk);
+        }
       };
       const onEnd = () => {
         cleanup();
-        resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+        if (into) resolve(size === into.length ? into : into.subarray(0, size));
+        else resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
       };
       const onClose = () => {
         cleanup();
@@ -167,7 +186,7 @@ export class OtlpHttpServer {
       };
       req.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onClose);
     });
-    if (coding === 'gzip' || coding === 'x-gzip' || coding === 'deflate') {
+    if (compressed) {
       try {
         if (coding === 'deflate') {
           // "deflate" is zlib-wrapped per RFC 9110, but some senders use raw deflate.
