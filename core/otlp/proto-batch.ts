@@ -2,7 +2,8 @@
 // pipeline, and what exporters whose store runs in a worker thread ship there.
 import { BATCH_FIELD, encodedBatch, heldEncoding } from '../signals/encoded.ts';
 import type { Batch, BatchBySignal, Signal } from '../signals/types.ts';
-import { checkProto, decodeProto } from './decode-proto.ts';
+import { checkRequestProto } from './check-proto.ts';
+import { decodeProto } from './decode-proto.ts';
 import { encodeProto } from './encode-proto.ts';
 
 /** Decodes each part and concatenates their resource entries: the batch the parts make together. */
@@ -16,12 +17,12 @@ export function decodeProtoParts<S extends Signal>(signal: S, parts: readonly Ui
 }
 
 /**
- * A request body as a batch: walked once here without decoding (checkProto), so malformed input
+ * A request body as a batch: walked once here without decoding (check-proto.ts), so malformed input
  * throws what the decoder would (the receiver answers 400 / INVALID_ARGUMENT with that message) and
  * the items are counted, then held as bytes for whoever decodes it.
  */
 export function protoRequestBatch<S extends Signal>(signal: S, body: Uint8Array): BatchBySignal[S] {
-  return heldBatch(signal, [body], checkProto[signal](body));
+  return heldBatch(signal, [body], checkRequestProto[signal](body));
 }
 
 /** A held batch of protobuf parts with `items` items in all. */
