@@ -180,6 +180,63 @@ function spansBefore(starts: readonly number[], end: number): number {
   return lo;
 }
 
+/** Whether candidate m is kept regardless of the others: not empty, not allow-listed, not in our own earlier output. */
+function admissible(t: string, m: Match, cfg: CompiledRedaction, ownStarts: number[] | undefined, ownEnds: number[] | undefined): boolean {
+  if (m.end <= m.start) return false;
+  if (cfg.allow.size > 0 && cfg.allow.has(t.slice(m.start, m.end).toLowerCase())) return false;
+  if (ownStarts) {
+    const k = spansBefore(ownStarts, m.end);
+    if (k > 0 && ownEnds![k - 1] > m.start) return false;
+  }
+  return true;
+}
+
+const byStart = (a: Match, b: Match) => a.start - b.start;
+const byRank = (a: Match, b: Match) => PRIORITY[b.type] - PRIORITY[a.type] || b.end - b.start - (a.end - a.start) || a.start - b.start;
+
+/**
+ * The candidates that are replaced, disjoint and in text order. Overlaps: the higher priority wins,
+ * then the longer match, then the earlier one. Most texts have no two candidates that overlap (a log
+ * with an address on every line has hundreds of candidates): then every admissible one is kept, in
+ * text order, without ranking them (the ranked insertion below is quadratic in the worst case).
+ */
+function resolveOverlaps(t: string, candidates: Match[], cfg: CompiledRedaction, ownStarts: number[] | undefined, ownEnds: number[] | undefined): Match[] {
+  if (candidates.length > 1) {
+    candidates.sort(byStart);
+    let end = -1;
+    let disjoint = true;
+    for (const m of candidates) {
+      if (m.end <= m.start) continue; // (never kept: it overlaps nothing)
+      if (m.start < end) {
+        disjoint = false;
+        break;
+      }
+      end = m.end;
+    }
+    if (disjoint) return candidates.filter((m) => admissible(t, m, cfg, ownStarts, ownEnds));
+    candidates.sort(byRank);
+  }
+  // The accepted spans are kept disjoint and in text order, so each candidate is checked by a binary search.
+  const accepted: Match[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (const m of candidates) {
+    if (!admissible(t, m, cfg, ownStarts, ownEnds)) continue;
+    const j = spansBefore(starts, m.end);
+    if (j > 0 && ends[j - 1] > m.start) continue;
+    if (j === accepted.length) {
+      accepted.push(m);
+      starts.push(m.start);
+      ends.push(m.end);
+    } else {
+      accepted.splice(j, 0, m);
+      starts.splice(j, 0, m.start);
+      ends.splice(j, 0, m.end);
+    }
+  }
+  return accepted;
+}
+
 /** Resolves overlaps among the candidates and writes the replacements into the original text. */
 function replaceMatches(text: string, n: Normalized, candidates: Match[], cfg: CompiledRedaction): RedactResult {
   const t = n.text;
@@ -199,31 +256,7 @@ function replaceMatches(text: string, n: Normalized, candidates: Match[], cfg: C
     }
   }
 
-  // Overlaps: the higher priority wins, then the longer match, then the earlier one. The accepted
-  // spans are kept disjoint and in text order, so each candidate is checked by a binary search.
-  if (candidates.length > 1) candidates.sort((a, b) => PRIORITY[b.type] - PRIORITY[a.type] || b.end - b.start - (a.end - a.start) || a.start - b.start);
-  const accepted: Match[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
-  for (const m of candidates) {
-    if (m.end <= m.start) continue;
-    if (cfg.allow.size > 0 && cfg.allow.has(t.slice(m.start, m.end).toLowerCase())) continue;
-    if (ownStarts) {
-      const k = spansBefore(ownStarts, m.end);
-      if (k > 0 && ownEnds![k - 1] > m.start) continue;
-    }
-    const j = spansBefore(starts, m.end);
-    if (j > 0 && ends[j - 1] > m.start) continue;
-    if (j === accepted.length) {
-      accepted.push(m);
-      starts.push(m.start);
-      ends.push(m.end);
-    } else {
-      accepted.splice(j, 0, m);
-      starts.splice(j, 0, m.start);
-      ends.splice(j, 0, m.end);
-    }
-  }
+  const accepted = resolveOverlaps(t, candidates, cfg, ownStarts, ownEnds);
   if (accepted.length === 0) return UNCHANGED(text);
 
   const counts: Counts = {};
