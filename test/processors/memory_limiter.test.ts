@@ -5,6 +5,8 @@ import { silentLogger } from '../../core/telemetry/logger.ts';
 import factory from '../../processors/memory_limiter/factory.ts';
 import { toSettings } from '../../processors/memory_limiter/config.ts';
 import { MemoryLimiter } from '../../processors/memory_limiter/limiter.ts';
+import { memoryUsageBytes } from '../../processors/memory_limiter/memory.ts';
+import { sharedBuffer } from '../../core/signals/encoded.ts';
 import { World, helper, makeConfig, spans, until } from '../core/pipeline.fixtures.ts';
 
 const MIB = 1024 * 1024;
@@ -17,6 +19,13 @@ describe('memory_limiter', () => {
     expect(() => toSettings({}, () => 0)).toThrow(/set limit_mib .* or limit_percentage/);
     expect(() => toSettings({ limit_mib: 100, spike_limit_mib: 100 }, () => 0)).toThrow(/must be smaller than limit_mib/);
     expect(() => factory.normalize!({ limit_mib: 0 })).toThrow();
+  });
+
+  it('measures request bodies held in shared memory (which V8 leaves out of external)', () => {
+    const before = memoryUsageBytes();
+    const held = sharedBuffer(64 * MIB);
+    expect(memoryUsageBytes() - before).toBeGreaterThanOrEqual(60 * MIB);
+    expect(held.length).toBe(64 * MIB);
   });
 
   it('refuses above the soft limit and accepts again below it', async () => {

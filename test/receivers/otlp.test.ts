@@ -1,6 +1,7 @@
 // The otlp receiver against the real OpenTelemetry JS SDK exporters (gRPC, HTTP/protobuf,
 // HTTP/JSON) for traces, logs and metrics, plus malformed and refused requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
 import net from 'node:net';
 import zlib from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
@@ -25,6 +26,7 @@ import { encodeTracesProto } from '../../core/otlp/encode-proto.ts';
 import { encodeTracesJson } from '../../core/otlp/encode-json.ts';
 import { decodeStatus, GrpcCode } from '../../core/otlp/status.ts';
 import { OTLP_SERVICES } from '../../core/otlp/grpc.ts';
+import { heldEncoding } from '../../core/signals/encoded.ts';
 import { makeGenAiTracesBatch } from '../../bench/genai-payload.ts';
 import otlpReceiverFactory from '../../receivers/otlp/factory.ts';
 import { startReceiver, type Harness } from '../fixtures/otlp/harness.ts';
@@ -269,6 +271,35 @@ describe('otlp receiver: bad requests get a clear answer and the next request st
     expect(g.status).toBe(200);
     const d = await post('/v1/traces', zlib.deflateSync(goodJson), { 'content-type': 'application/json', 'content-encoding': 'deflate' });
     expect(d.status).toBe(200);
+  });
+
+  it('protobuf bodies are held as received, in shared memory, however they arrive', async () => {
+    // Shared memory lets the stores' workers read the same bytes instead of a copy each.
+    const lastHeld = () => heldEncoding(h.consumers.traces.batches[h.consumers.traces.batches.length - 1])!;
+    const expectHeld = () => {
+      const { parts, items } = lastHeld();
+      expect(parts).toHaveLength(1);
+      expect(parts[0].buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(Buffer.from(parts[0])).toEqual(goodProto);
+      expect(items).toBe(3);
+    };
+    expect((await post('/v1/traces', goodProto)).status).toBe(200); // Content-Length
+    expectHeld();
+    expect((await post('/v1/traces', zlib.gzipSync(goodProto), { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' })).status).toBe(200);
+    expectHeld();
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = http.request(h.httpUrl('/v1/traces'), { method: 'POST', headers: { 'content-type': 'application/x-protobuf' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.write(goodProto.subarray(0, 50));
+      setTimeout(() => req.end(goodProto.subarray(50)), 20);
+    });
+    expect(chunked).toBe(200);
+    expectHeld();
+    expect((await grpcCall('traces', goodProto)).code).toBe(GrpcCode.OK);
+    expectHeld();
   });
 
   it('gzip that does not inflate -> 400', async () => {
