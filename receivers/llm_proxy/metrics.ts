@@ -61,9 +61,20 @@ export class ProxyMetrics {
   // The label sets of one (agent, customer, provider, model, status), built once and frozen (the
   // registry caches the series key of a frozen set), instead of ~6 new objects per call.
   private readonly labelSets = new Map<string, LabelSets>();
+  /** The last call's shape and sets: consecutive calls mostly share them, and comparing five
+   * strings is cheaper than joining them into a key and hashing it. */
+  private last?: { agent: string; customer: string; provider: string; model: string; status: number; sets: LabelSets };
 
   private labelsFor(x: Exchange): LabelSets {
     const model = x.responseModel || x.targetModel || x.requestedModel;
+    const last = this.last;
+    if (last && last.status === x.status && last.model === model && last.provider === x.provider && last.agent === x.agentId && last.customer === x.customer) return last.sets;
+    const sets = this.labelSetsOf(x, model);
+    this.last = { agent: x.agentId, customer: x.customer, provider: x.provider, model, status: x.status, sets };
+    return sets;
+  }
+
+  private labelSetsOf(x: Exchange, model: string): LabelSets {
     const id = `${x.agentId}\u0000${x.customer}\u0000${x.provider}\u0000${model}\u0000${x.status}`;
     let l = this.labelSets.get(id);
     if (!l) {
