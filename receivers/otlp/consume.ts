@@ -17,6 +17,8 @@ export type Outcome =
 export class PipelineGate {
   private accepted: Record<Signal, Counter>;
   private refused: Record<Signal, Counter>;
+  /** Frozen, so the registry keys them once rather than on every request. */
+  private readonly labels: Record<Transport, Readonly<{ receiver: string; transport: Transport }>>;
 
   constructor(
     private readonly ctx: CreateContext<unknown>,
@@ -32,6 +34,7 @@ export class PipelineGate {
       );
     this.accepted = { traces: make('accepted', 'traces'), logs: make('accepted', 'logs'), metrics: make('accepted', 'metrics') };
     this.refused = { traces: make('refused', 'traces'), logs: make('refused', 'logs'), metrics: make('refused', 'metrics') };
+    this.labels = { grpc: Object.freeze({ receiver: ctx.id, transport: 'grpc' }), http: Object.freeze({ receiver: ctx.id, transport: 'http' }) };
   }
 
   hasConsumer(signal: Signal): boolean {
@@ -47,7 +50,7 @@ export class PipelineGate {
     const consumer = this.next[signal];
     if (!consumer) return { kind: 'no_pipeline', message: this.noPipelineMessage(signal) };
     const items = countItems(signal, batch);
-    const labels = { receiver: this.ctx.id, transport };
+    const labels = this.labels[transport];
     try {
       await (consumer as { consume(b: Batch): Promise<void> }).consume(batch);
       this.accepted[signal].add(items, labels);
