@@ -80,11 +80,6 @@ export function redactText(text: string, cfg: CompiledRedaction, keyHint?: strin
   return replaceMatches(text, n, candidates, cfg);
 }
 
-/** Digits of text i, counted once (-1: not yet). */
-function digitsAt(digits: number[], norm: readonly (Normalized | undefined)[], i: number): number {
-  return digits[i] >= 0 ? digits[i] : (digits[i] = countDigits(norm[i]!.text));
-}
-
 /**
  * Between two texts scanned together: no detector matches across it, and each side sees it as a
  * text boundary (not a word character, '.', '-', '+' or '/'; and the two line breaks keep a
@@ -101,32 +96,67 @@ const SEPARATOR = '\n\n';
  */
 export function redactTexts(texts: readonly string[], keyHints: readonly (string | undefined)[], cfg: CompiledRedaction): RedactResult[] {
   if (texts.length < 2) return texts.map((t, i) => redactText(t, cfg, keyHints[i]));
-  const norm: (Normalized | undefined)[] = [];
+  const changed = redactTextsChanged(texts, keyHints, cfg);
+  const out: RedactResult[] = [];
+  for (let i = 0; i < texts.length; i++) out.push(changed[i] ?? UNCHANGED(texts[i]));
+  return out;
+}
+
+/** Texts as they are: normalising leaves them alone and offsets map one to one. */
+const identity = (text: string): Normalized => ({ text, origStart: null, origEnd: null });
+
+/** ASCII only (nothing to normalise): a native UTF-8 length count for long texts, a regex for short. */
+function isAscii(s: string): boolean {
+  return s.length < 256 ? !NON_ASCII.test(s) : Buffer.byteLength(s, 'utf8') === s.length;
+}
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * redactTexts for two or more texts, with undefined for each text left unchanged (no result object
+ * made for the many values of a JSON document that hold nothing).
+ */
+function redactTextsChanged(texts: readonly string[], keyHints: readonly (string | undefined)[], cfg: CompiledRedaction): (RedactResult | undefined)[] {
+  // The texts joined as they are; when that holds only ASCII, so does every text, and none needs
+  // normalising (one check instead of one per text). norm[i] undefined: text i as it is.
+  const norm: (Normalized | undefined)[] = new Array(texts.length);
   const starts: number[] = [];
-  const joined: string[] = [];
-  let offset = 0;
   const which: number[] = []; // texts scanned (length >= 2), by position in the joined text
+  const parts: string[] = [];
   for (let i = 0; i < texts.length; i++) {
-    if (texts[i].length < 2) {
-      norm.push(undefined);
-      continue;
-    }
-    const n = normalizeText(texts[i]);
-    norm.push(n);
-    if (joined.length > 0) {
-      joined.push(SEPARATOR);
-      offset += SEPARATOR.length;
-    }
+    if (texts[i].length < 2) continue;
+    if (parts.length > 0) parts.push(SEPARATOR);
     which.push(i);
-    starts.push(offset);
-    joined.push(n.text);
-    offset += n.text.length;
+    parts.push(texts[i]);
   }
-  const all = joined.join('');
+  if (which.length === 0) return new Array(texts.length);
+  let all = parts.join('');
+  let normalized = false;
+  if (!isAscii(all)) {
+    for (const i of which) {
+      const n = normalizeText(texts[i]);
+      if (n.origStart !== null) norm[i] = n; // (offsets map back; the text may still read the same)
+      if (n.text !== texts[i]) normalized = true;
+    }
+    if (normalized) {
+      parts.length = 0;
+      for (const i of which) {
+        if (parts.length > 0) parts.push(SEPARATOR);
+        parts.push(norm[i]?.text ?? texts[i]);
+      }
+      all = parts.join('');
+    }
+  }
+  const scanned: string[] = new Array(texts.length); // what the detectors read of text i
+  let offset = 0;
+  for (const i of which) {
+    scanned[i] = norm[i]?.text ?? texts[i];
+    starts.push(offset);
+    offset += scanned[i].length + SEPARATOR.length;
+  }
   forgetText();
   // Digits per text, counted only for a text a match falls in (most values have none); the joined
   // text's count bounds them all, so a detector it rules out is ruled out for every text.
-  const digits: number[] = texts.map(() => -1);
+  const digits: number[] = new Array(texts.length).fill(-1);
   const allDigits = countDigits(all);
   const candidates: (Match[] | undefined)[] = new Array(texts.length); // made for the few values a match falls in
   const found: Match[] = [];
@@ -135,7 +165,7 @@ export function redactTexts(texts: readonly string[], keyHints: readonly (string
     if (allDigits < min) continue;
     if (d.multiline) {
       if (d.needs !== undefined && all.indexOf(d.needs) < 0) continue; // (then no text holds it)
-      for (const i of which) if (min === 0 || digitsAt(digits, norm, i) >= min) d.detect(norm[i]!.text, (candidates[i] ??= []), cfg.detectOptions);
+      for (const i of which) if (min === 0 || digitsOf(digits, scanned[i], i) >= min) d.detect(scanned[i], (candidates[i] ??= []), cfg.detectOptions);
       continue;
     }
     found.length = 0;
@@ -150,18 +180,28 @@ export function redactTexts(texts: readonly string[], keyHints: readonly (string
         else hi = mid - 1;
       }
       const i = which[lo];
-      const s = m.start - starts[lo];
-      if (m.end - starts[lo] > norm[i]!.text.length) return texts.map((t, j) => redactText(t, cfg, keyHints[j])); // across a separator
-      if (min === 0 || digitsAt(digits, norm, i) >= min) (candidates[i] ??= []).push({ start: s, end: m.end - starts[lo], type: m.type });
+      const t = scanned[i];
+      if (m.end - starts[lo] > t.length) return texts.map((x, j) => changedOnly(redactText(x, cfg, keyHints[j]))); // across a separator
+      if (min === 0 || digitsOf(digits, t, i) >= min) (candidates[i] ??= []).push({ start: m.start - starts[lo], end: m.end - starts[lo], type: m.type });
     }
   }
-  return texts.map((text, i) => {
-    const n = norm[i];
-    if (!n) return UNCHANGED(text);
-    const c = (candidates[i] ??= []);
-    keyHintSecret(n.text, keyHints[i], cfg, c);
-    return replaceMatches(text, n, c, cfg);
-  });
+  const out: (RedactResult | undefined)[] = new Array(texts.length);
+  for (const i of which) {
+    const t = scanned[i];
+    let c = candidates[i];
+    if (keyHints[i] !== undefined) keyHintSecret(t, keyHints[i], cfg, (c ??= []));
+    if (c === undefined || c.length === 0) continue;
+    const r = replaceMatches(texts[i], norm[i] ?? identity(texts[i]), c, cfg);
+    if (r.changed) out[i] = r;
+  }
+  return out;
+}
+
+const changedOnly = (r: RedactResult): RedactResult | undefined => (r.changed ? r : undefined);
+
+/** Digits of text i (`t`), counted once (-1: not yet). */
+function digitsOf(digits: number[], t: string, i: number): number {
+  return digits[i] >= 0 ? digits[i] : (digits[i] = countDigits(t));
 }
 
 /**
@@ -323,7 +363,7 @@ function redactJsonText(src: string, doc: JsonStrings, cfg: CompiledRedaction, d
       values[v] = '';
     }
   }
-  const results = redactTexts(values, keys, cfg);
+  const results = values.length < 2 ? values.map((t, i) => changedOnly(redactText(t, cfg, keys[i]))) : redactTextsChanged(values, keys, cfg);
   const counts: Counts = {};
   const parts: string[] = [];
   let from = 0;
@@ -331,7 +371,7 @@ function redactJsonText(src: string, doc: JsonStrings, cfg: CompiledRedaction, d
   for (let v = 0; v < values.length; v++) {
     let r = results[v];
     if (nested && n < nested.length && nested[n] === v) r = nestedResults![n++];
-    if (!r.changed) continue;
+    if (r === undefined || !r.changed) continue;
     addCounts(counts, r.counts);
     // What JSON.stringify gives, without its escaping pass when nothing needs escaping.
     parts.push(src.slice(from, starts[v]), NEEDS_ESCAPE.test(r.text) ? JSON.stringify(r.text) : `"${r.text}"`);
