@@ -51,6 +51,13 @@ export interface GuardVerdict {
 
 export interface Guard {
   checkRequest(req: GuardRequest): Promise<GuardVerdict>;
+  /** True when checkRequest only ever records (allow or flag, never block or rewrite), e.g. a
+   * scanner in flag mode. Its verdict cannot change the request, so the proxy does not make the
+   * request wait for it: the guard is asked with the request as it stood at its place in the list,
+   * just after the request has gone on to the provider, and its verdict is recorded in the same
+   * place as if it had run inline. A failure is recorded (flag, rule guard_error) instead of
+   * blocking: the request is already on its way. */
+  readonly recordOnly?: boolean;
   /** Runs on the complete response. After a streamed response was sent, a block can only be
    * recorded (flagged), not undone. */
   checkResponse?(req: GuardRequest, res: GuardResponse): Promise<GuardVerdict>;

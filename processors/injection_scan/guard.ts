@@ -42,6 +42,9 @@ export function newCanary(): string {
 
 export function createInjectionGuard(cfg: CompiledInjectionScan): Guard {
   return {
+    // flag mode without a canary never blocks or rewrites: the proxy does not hold the request for
+    // the scan (it runs while the provider answers; core/guard.ts)
+    recordOnly: cfg.mode === 'flag' && !cfg.canary.enabled,
     async checkRequest(req: GuardRequest): Promise<GuardVerdict> {
       const best = scoreMessages(req.messages, cfg);
       const hit = best && best.result.score >= cfg.threshold ? best : undefined;

@@ -228,7 +228,12 @@ export class Proxy {
     if (guardReq && this.d.guards.enabled && x.status < 400 && (json || streamedText !== undefined)) {
       const messages = extractResponse(call!.dialect, json, streamedText);
       this.d.guards.checkResponse(guardReq, { messages }, x.verdicts).then(done, done);
-    } else done();
+    } else {
+      // a record-only guard may still be scanning the request (guardrails.ts): record its verdict too
+      const pending = guardReq && this.d.guards.settled(x.verdicts);
+      if (pending) pending.then(done, done);
+      else done();
+    }
   }
 
   private extracted(c: Call): ExtractedMessages {
