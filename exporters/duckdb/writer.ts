@@ -144,9 +144,9 @@ export class DuckDBWriter {
             touchedNames.add(p.name);
             touched.push(w);
           }
-          w.append(p.rows);
           rows += p.rows.rowCount;
           signal ||= p.rows.table.signal;
+          w.append(p.rows);
         }
       }
       for (const w of touched) w.flush();
@@ -157,7 +157,7 @@ export class DuckDBWriter {
       if (tx) await conn.run('ROLLBACK').catch(() => {});
       for (const [name, table] of created) this.tables.delete(table.name, name);
       if (err instanceof PermanentError || err instanceof RetryableError) throw err;
-      throw classifyDuckDBError(err, `${rows} ${signal || 'batch'} rows`);
+      throw classifyDuckDBError(err, count > 1 ? `a ${signal || 'batch'} batch of ${count} parts` : `${rows} ${signal || 'batch'} rows`);
     }
     this.closeIdleWriters();
     return true;

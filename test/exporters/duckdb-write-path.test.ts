@@ -142,6 +142,22 @@ describe('duckdb write path errors', () => {
   });
 });
 
+describe('duckdb write path errors (calling thread)', () => {
+  it('names the rows DuckDB or the chunk filling refused, and keeps working', async () => {
+    const file = join(dir, 'errors-inprocess.duckdb');
+    const ex = factory.create({ ...ctx, config: { path: file, worker: false } });
+    await ex.start({} as never);
+    const bad = batch();
+    (bad.resourceSpans[0].scopeSpans[0].spans[4000] as { name: unknown }).name = 42;
+    await expect(ex.export('traces', bad)).rejects.toThrow(PermanentError);
+    await expect(ex.export('traces', bad, { batchId: 'x' })).rejects.toThrow(/duckdb rejected 5000 traces rows/);
+    await ex.export('traces', batch(), { batchId: 'x' });
+    await ex.shutdown();
+    const [{ n }] = await queryDuckDb(file, 'SELECT count(*)::INTEGER AS n FROM otel_traces');
+    expect(n).toBe(ROWS);
+  });
+});
+
 describe('duckdb int64 columns', () => {
   // Token counts arrive as numbers (or bigints past 2^53) and are written as two 32-bit halves
   // without a BigInt per value: every sign and magnitude must come back exact.
