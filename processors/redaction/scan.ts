@@ -9,7 +9,7 @@ import { forgetText } from './detectors/util.ts';
 import { PRIORITY, type EntityType, type Match } from './entities.ts';
 import { jsonStrings, type JsonStrings } from './json.ts';
 import { normalizeText, type Normalized } from './normalize.ts';
-import { applyOperator, ENCRYPTED_PREFIX } from './operators.ts';
+import { applyOperator, ENCRYPTED_PREFIX, tag } from './operators.ts';
 
 export type Counts = Partial<Record<EntityType, number>>;
 
@@ -310,7 +310,9 @@ function replaceMatches(text: string, n: Normalized, candidates: Match[], cfg: C
     const oe = map ? n.origEnd![m.end - 1] : m.end;
     if (os < last) os = last;
     if (oe <= os) continue;
-    parts.push(text.slice(last, os), applyOperator(cfg.operators[m.type], m.type, t.slice(m.start, m.end), text.slice(os, oe), cfg));
+    const op = cfg.operators[m.type];
+    // (replace and drop read neither the value nor the original: no slices for them)
+    parts.push(text.slice(last, os), op === 'replace' ? tag(m.type) : op === 'drop' ? '' : applyOperator(op, m.type, t.slice(m.start, m.end), text.slice(os, oe), cfg));
     last = oe;
     counts[m.type] = (counts[m.type] ?? 0) + 1;
   }
