@@ -10,7 +10,11 @@
 //      works at full load through the pipeline role, and what the main thread spends per MB;
 //   3. inline guardrail latency: the LLM proxy (the real agentcol command) with
 //      `guardrails: [policy, injection_scan, redaction]` vs the same proxy without guardrails, 4 KB
-//      requests (plain HTTP keep-alive) against the mock provider, interleaved: added p50 / p99.
+//      requests (plain HTTP keep-alive) against the mock provider, interleaved: added p50 / p99,
+//      and the agentcol process's CPU per request (all its threads, /proc schedstat). injection_scan
+//      in its default flag mode is record-only (the request does not wait for it: it scans while
+//      the provider answers); a third receiver runs it in block mode, on the request path, so the
+//      cost of both placements is measured in the same run.
 // Targets: redaction + injection_scan together >= 20 MB/s per core; event-loop delay p99 < 10 ms;
 // guardrails add < 0.5 ms p50. Absolute figures on a shared 2-core machine are noise; CPU time per
 // byte and the ratios measured here, in this run, are the result.
@@ -20,7 +24,7 @@
 //   inline; the best of BENCH_GUARDS_ROUNDS=3 rounds)
 //   BENCH_GUARDS_SECONDS=6 (per pipeline mode)  BENCH_GUARDS_REQUESTS=1500 (per proxy target)
 import http from 'node:http';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -88,13 +92,25 @@ export interface PipelineResult {
   idleEventLoopDelayP99Ms: number;
 }
 
+export interface ProxyTarget {
+  p50: number;
+  p99: number;
+  /** CPU of the agentcol process (all threads) per request, µs; undefined without /proc. */
+  cpuUs?: number;
+}
+
 export interface ProxyResult {
   requestBytes: number;
   requests: number;
-  plain: { p50: number; p99: number };
-  guarded: { p50: number; p99: number };
+  plain: ProxyTarget;
+  /** [policy, injection_scan (flag: record-only), redaction] */
+  guarded: ProxyTarget;
+  /** [policy, injection_scan/inline (block mode: on the request path), redaction] */
+  inline: ProxyTarget;
   addedP50: number;
   addedP99: number;
+  addedP50Inline: number;
+  addedP99Inline: number;
   verdicts: string;
 }
 
@@ -357,7 +373,7 @@ export async function runPipeline(seconds: number): Promise<PipelineResult> {
 
 const AGENT_KEY = 'bench-guards-key';
 
-function proxyConfig(p: { mockPort: number; mockKey: string; plain: number; guarded: number; health: number; metrics: number }): string {
+function proxyConfig(p: { mockPort: number; mockKey: string; plain: number; guarded: number; inline: number; health: number; metrics: number }): string {
   const receiver = (port: number, guardrails: string) => `
     endpoint: 127.0.0.1:${port}
     agents:
@@ -373,6 +389,7 @@ extensions:
 receivers:
   llm_proxy:${receiver(p.plain, '[]')}
   llm_proxy/guarded:${receiver(p.guarded, '[policy, injection_scan, redaction]')}
+  llm_proxy/inline:${receiver(p.inline, '[policy, injection_scan/inline, redaction]')}
 processors:
   batch: {}
   policy:
@@ -381,6 +398,7 @@ processors:
       - { name: support-no-prod-tools, effect: deny, roles: [support], tools: ["prod_*"], reason: support agents cannot touch production }
       - { name: no-finance, effect: deny, scopes: [finance], reason: financial data needs approval }
   injection_scan: {}
+  injection_scan/inline: { mode: block }
   redaction: {}
 exporters:
   debug: { verbosity: basic, sampling_initial: 1, sampling_thereafter: 100000 }
@@ -388,8 +406,8 @@ service:
   extensions: [health_check]
   telemetry: { metrics: { address: 127.0.0.1:${p.metrics} } }
   pipelines:
-    traces: { receivers: [llm_proxy, llm_proxy/guarded], processors: [batch], exporters: [debug] }
-    logs: { receivers: [llm_proxy, llm_proxy/guarded], processors: [batch], exporters: [debug] }
+    traces: { receivers: [llm_proxy, llm_proxy/guarded, llm_proxy/inline], processors: [batch], exporters: [debug] }
+    logs: { receivers: [llm_proxy, llm_proxy/guarded, llm_proxy/inline], processors: [batch], exporters: [debug] }
 `;
 }
 
@@ -411,7 +429,7 @@ function post(port: number, body: string, agent: http.Agent): Promise<{ ms: numb
   });
 }
 
-/** The guard verdicts the proxy counted (agentcol_llm_guard_verdicts_total), e.g. "redaction request rewrite 3201". */
+/** The guard verdicts the proxy counted (agentcol_llm_guard_verdicts_total), e.g. "llm_proxy/guarded: redaction request rewrite 3201". */
 async function guardVerdicts(metricsPort: number): Promise<string> {
   const text = await new Promise<string>((resolve, reject) =>
     http.get({ host: '127.0.0.1', port: metricsPort, path: '/metrics' }, (res) => {
@@ -425,19 +443,40 @@ async function guardVerdicts(metricsPort: number): Promise<string> {
   for (const line of text.split('\n')) {
     if (!line.startsWith('agentcol_llm_guard_verdicts_total{')) continue;
     const label = (k: string) => new RegExp(`${k}="([^"]*)"`).exec(line)?.[1] ?? '?';
-    out.push(`${label('guard')} ${label('phase')} ${label('action')} ${line.slice(line.lastIndexOf(' ') + 1)}`);
+    out.push(`${label('receiver')}: ${label('guard')} ${label('phase')} ${label('action')} ${line.slice(line.lastIndexOf(' ') + 1)}`);
   }
   return out.length ? out.join(', ') : 'none';
 }
 
+/** CPU time of every thread of process `pid` so far, µs (Linux /proc schedstat); undefined elsewhere. */
+function processCpuUs(pid: number): number | undefined {
+  try {
+    let ns = 0;
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // a thread that ended meanwhile
+      }
+    }
+    return ns / 1000;
+  } catch {
+    return undefined;
+  }
+}
+
+const TARGET_NAMES = ['plain', 'guarded', 'inline'] as const;
+type TargetName = (typeof TARGET_NAMES)[number];
+
 export async function runProxy(requests: number): Promise<ProxyResult> {
   const mock = await startMock();
-  const ports = { plain: await freePort(), guarded: await freePort(), health: await freePort(), metrics: await freePort() };
+  const ports = { plain: await freePort(), guarded: await freePort(), inline: await freePort(), health: await freePort(), metrics: await freePort() };
   const dir = mkdtempSync(join(tmpdir(), 'agentcol-guards-bench-'));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   let run: RunningAgentcol | undefined;
   try {
     run = await startAgentcol(proxyConfig({ mockPort: mock.port, mockKey: mock.key, ...ports }), ports.health, { dir });
+    const pid = run.child.pid!;
     // 4 KB of user message (a chat prompt with a few PII items) and a system prompt; a distinct
     // request every time (the ticket number), so nothing can be cached.
     const prompt = makePayload('chat', 4096, 3).text;
@@ -451,31 +490,53 @@ export async function runProxy(requests: number): Promise<ProxyResult> {
         ],
       });
     const requestBytes = Buffer.byteLength(body());
-    // Check both answer, and that the guarded one really ran the guards (the PII is gone).
-    const probePlain = await post(ports.plain, body(), agent);
-    const probe = await post(ports.guarded, body(), agent);
-    if (probePlain.status !== 200 || probe.status !== 200) throw new Error(`proxy answered ${probePlain.status} / ${probe.status}: ${probe.text.slice(0, 300)}`);
-    // Warm up both paths, then one request at a time, alternating plain and guarded (rotating which
-    // goes first), so both see the same machine.
-    for (let i = 0; i < 200; i++) await post(i % 2 ? ports.plain : ports.guarded, body(), agent);
-    const plain: number[] = [];
-    const guarded: number[] = [];
-    for (let i = 0; i < requests; i++) {
-      const order = i % 2 ? [ports.plain, ports.guarded] : [ports.guarded, ports.plain];
-      for (const port of order) {
-        const r = await post(port, body(), agent);
-        if (r.status !== 200) throw new Error(`HTTP ${r.status}: ${r.text.slice(0, 300)}`);
-        (port === ports.plain ? plain : guarded).push(r.ms);
+    // Check each answers, and that the guarded ones really ran the guards (the PII is gone).
+    for (const t of TARGET_NAMES) {
+      const probe = await post(ports[t], body(), agent);
+      if (probe.status !== 200) throw new Error(`proxy (${t}) answered ${probe.status}: ${probe.text.slice(0, 300)}`);
+    }
+    // Warm up every path, then one request at a time in blocks of BLOCK per target, rotating
+    // which target goes first, so all see the same machine. A block's CPU is the process's over
+    // the block (work a call leaves for later, capture and a record-only scan, lands in its own
+    // block but for the last call's).
+    for (let i = 0; i < 300; i++) await post(ports[TARGET_NAMES[i % 3]], body(), agent);
+    const BLOCK = 10;
+    const lat: Record<TargetName, number[]> = { plain: [], guarded: [], inline: [] };
+    const cpu: Record<TargetName, number> = { plain: 0, guarded: 0, inline: 0 };
+    let cpuKnown = processCpuUs(pid) !== undefined;
+    for (let b = 0; b * BLOCK < requests; b++) {
+      for (let k = 0; k < 3; k++) {
+        const t = TARGET_NAMES[(b + k) % 3];
+        const c0 = processCpuUs(pid);
+        for (let i = 0; i < BLOCK; i++) {
+          const r = await post(ports[t], body(), agent);
+          if (r.status !== 200) throw new Error(`HTTP ${r.status} (${t}): ${r.text.slice(0, 300)}`);
+          lat[t].push(r.ms);
+        }
+        const c1 = processCpuUs(pid);
+        if (c0 === undefined || c1 === undefined) cpuKnown = false;
+        else cpu[t] += c1 - c0;
       }
     }
     const verdicts = await guardVerdicts(ports.metrics);
     if (!/redaction/.test(verdicts)) throw new Error(`the guarded proxy recorded no redaction verdict (${verdicts}): the guards did not run`);
-    plain.sort((a, b) => a - b);
-    guarded.sort((a, b) => a - b);
-    const s = (a: number[]) => ({ p50: percentile(a, 50), p99: percentile(a, 99) });
-    const sp = s(plain);
-    const sg = s(guarded);
-    return { requestBytes, requests, plain: sp, guarded: sg, addedP50: sg.p50 - sp.p50, addedP99: sg.p99 - sp.p99, verdicts };
+    const stats = (t: TargetName): ProxyTarget => {
+      const a = [...lat[t]].sort((x, y) => x - y);
+      return { p50: percentile(a, 50), p99: percentile(a, 99), cpuUs: cpuKnown ? cpu[t] / a.length : undefined };
+    };
+    const [sp, sg, si] = TARGET_NAMES.map(stats);
+    return {
+      requestBytes,
+      requests: lat.plain.length,
+      plain: sp,
+      guarded: sg,
+      inline: si,
+      addedP50: sg.p50 - sp.p50,
+      addedP99: sg.p99 - sp.p99,
+      addedP50Inline: si.p50 - sp.p50,
+      addedP99Inline: si.p99 - sp.p99,
+      verdicts,
+    };
   } finally {
     agent.destroy();
     if (run) {
@@ -540,11 +601,14 @@ export function formatGuardsBench(r: GuardsBenchResult): string {
   }
   if (r.proxy) {
     const x = r.proxy;
+    const cpu = (t: ProxyTarget) => (t.cpuUs === undefined ? '' : `  agentcol CPU ${t.cpuUs.toFixed(0)} us/request`);
+    const added = (t: ProxyTarget) => (t.cpuUs === undefined || x.plain.cpuUs === undefined ? '' : ` (+${(t.cpuUs - x.plain.cpuUs).toFixed(0)} us CPU)`);
     lines.push(
-      `  inline guardrails on the LLM proxy (${x.requestBytes} B requests, ${x.requests} per target, alternating; verdicts: ${x.verdicts}):`,
-      `    without guardrails  p50 ${f2(x.plain.p50)} ms  p99 ${f2(x.plain.p99)} ms`,
-      `    [policy, injection_scan, redaction]  p50 ${f2(x.guarded.p50)} ms  p99 ${f2(x.guarded.p99)} ms`,
-      `    added latency p50 ${f2(x.addedP50)} ms (target < ${TARGETS.addedP50Ms}): ${verdict(x.addedP50 < TARGETS.addedP50Ms)}; p99 ${f2(x.addedP99)} ms`,
+      `  inline guardrails on the LLM proxy (${x.requestBytes} B requests, ${x.requests} per target, blocks of 10 rotating; verdicts: ${x.verdicts}):`,
+      `    without guardrails  p50 ${f2(x.plain.p50)} ms  p99 ${f2(x.plain.p99)} ms${cpu(x.plain)}`,
+      `    [policy, injection_scan, redaction]  p50 ${f2(x.guarded.p50)} ms  p99 ${f2(x.guarded.p99)} ms${cpu(x.guarded)}${added(x.guarded)}   (injection_scan flag mode: record-only)`,
+      `    [policy, injection_scan/inline (mode: block), redaction]  p50 ${f2(x.inline.p50)} ms  p99 ${f2(x.inline.p99)} ms${cpu(x.inline)}${added(x.inline)}   (the scan on the request path)`,
+      `    added latency p50 ${f2(x.addedP50)} ms (target < ${TARGETS.addedP50Ms}): ${verdict(x.addedP50 < TARGETS.addedP50Ms)}; p99 ${f2(x.addedP99)} ms; with the scan on the request path p50 ${f2(x.addedP50Inline)} ms, p99 ${f2(x.addedP99Inline)} ms`,
     );
   }
   return lines.join('\n');
