@@ -189,7 +189,9 @@ function redactTextsChanged(texts: readonly string[], keyHints: readonly (string
   for (const i of which) {
     const t = scanned[i];
     let c = candidates[i];
-    if (keyHints[i] !== undefined) keyHintSecret(t, keyHints[i], cfg, (c ??= []));
+    const key = keyHints[i];
+    // (no candidate list made for the many keyed values that hold nothing)
+    if (key !== undefined && cfg.enabled.has('GENERIC_SECRET') && keyLooksSecret(key)) keyHintSecret(t, key, cfg, (c ??= []));
     if (c === undefined || c.length === 0) continue;
     const r = replaceMatches(texts[i], norm[i] ?? identity(texts[i]), c, cfg);
     if (r.changed) out[i] = r;
