@@ -240,7 +240,7 @@ function hintAt(text: string, h: string, i: number): boolean {
  * keeps only the low 5 bits, and a loop over a byte array is ~2-3x faster than charCodeAt. */
 let bytes = Buffer.allocUnsafe(1 << 16);
 
-export function lowBytes(text: string): Buffer {
+function lowBytes(text: string): Buffer {
   if (text.length > bytes.length) bytes = Buffer.allocUnsafe(Math.max(text.length, 2 * bytes.length));
   if (text.length < 64) for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i); // (no call into C++ for a short text)
   else bytes.write(text, 0, text.length, 'latin1');
