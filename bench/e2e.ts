@@ -5,7 +5,7 @@
 // In the same run it measures protobufjs reflection decode-only speed of the same payload and
 // reports the ratio, since absolute rates on a shared 2-core machine are noise.
 import http from 'node:http';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { allocatePorts, REPO, startAgentcol, type Ports } from '../test/helpers/agentcol-process.ts';
 import { defaultStorePaths, queryDuckDb, withPglite } from '../test/helpers/stores.ts';
 import { makeGenAiTracesBatch } from './genai-payload.ts';
@@ -58,10 +58,24 @@ function sentSpans(metricsText: string, exporter: string): number {
 }
 
 /** utime + stime of a process, in seconds (all its threads). */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+function cpuSeconds(pid: number, file = `/proc/${pid}/stat`): number {
+  const stat = readFileSync(file, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** CPU seconds of each thread of a process, by thread id (name in /proc/.../comm). */
+function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      out.set(`${tid} ${name}`, cpuSeconds(Number(tid), `/proc/${pid}/task/${tid}/stat`));
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
 }
 
 function peakRssMiB(pid: number): number {
@@ -159,6 +173,7 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
 
   try {
     const cpuStart = cpuSeconds(run.child.pid!);
+    const threadsStart = threadCpu(run.child.pid!);
     const start = (startAt = performance.now());
     const deadline = start + seconds * 1000;
     // The 64 payloads repeat, each time with new trace ids (the request number in their first 4
@@ -189,6 +204,11 @@ export async function runE2eBench(opts: E2eOptions = {}): Promise<E2eResult> {
     const drainSeconds = (performance.now() - loadEnd) / 1000;
     clearInterval(sampler);
     const cpu = cpuSeconds(run.child.pid!) - cpuStart;
+    if (process.env.BENCH_VERBOSE) {
+      // Per thread: the main thread, each store's worker, V8's and libuv's helpers.
+      const rows = [...threadCpu(run.child.pid!)].map(([t, s]) => [t, ((s - (threadsStart.get(t) ?? 0)) * 1e6) / acked] as const).filter(([, us]) => us >= 0.5);
+      for (const [t, us] of rows.sort((a, b) => b[1] - a[1])) console.log(`  thread ${t}: ${us.toFixed(1)} µs/span`);
+    }
     const rss = peakRssMiB(run.child.pid!);
     agent.destroy();
     const code = await run.stop('SIGTERM');
