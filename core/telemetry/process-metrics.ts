@@ -28,6 +28,9 @@ export function registerProcessMetrics(metrics: MetricsRegistry): ProcessMetrics
     metrics.gaugeFn('agentcol_process_runtime_external_bytes', 'Memory of Buffers and other objects outside the V8 heap, in bytes.', () => [
       { value: process.memoryUsage().external },
     ]);
+    metrics.gaugeFn('agentcol_process_runtime_array_buffers_bytes', 'Memory of ArrayBuffers and SharedArrayBuffers (part of external memory; shared request bodies count here), in bytes.', () => [
+      { value: process.memoryUsage().arrayBuffers },
+    ]);
     metrics.gaugeFn('otelcol_process_cpu_seconds', 'Total CPU user and system time, in seconds.', () => {
       const u = process.cpuUsage();
       return [{ value: (u.user + u.system) / 1e6 }];
